@@ -1,0 +1,67 @@
+package dev.trtspark.conf;
+
+import static dev.trtspark.conf.ConfigOptions.key;
+
+import java.util.List;
+
+/**
+ * Keys for building a TensorRT plan from ONNX (the build phase of the TensorRT developer guide):
+ * precision, workspace, optimization profiles and the timing cache. Read by {@code trt-spark build}.
+ */
+public final class BuildConf {
+  private BuildConf() {}
+
+  public static final ConfigOption<List<Precision>> PRECISION = key("spark.trt.build.precision")
+      .enumListType(Precision.class).defaultValue(List.of(Precision.FP32))
+      .withDescription("Precisions TensorRT may choose kernels in, comma-separated (int8 only for models with Q/DQ nodes).");
+
+  public static final ConfigOption<Long> WORKSPACE_BYTES = key("spark.trt.build.workspaceBytes")
+      .bytesType().defaultValue(0L)
+      .withDescription("Workspace memory-pool limit for the builder and the engine; 0 = TensorRT's default (the device's memory).");
+
+  public static final ConfigOption<Integer> OPTIMIZATION_LEVEL = key("spark.trt.build.optimizationLevel")
+      .intType().defaultValue(3)
+      .withValidator(n -> n >= 0 && n <= 5, "0 to 5")
+      .withDescription("Builder optimization level: higher searches more tactics and builds slower.");
+
+  public static final ConfigOption<Integer> MIN_BATCH = key("spark.trt.build.minBatch")
+      .intType().defaultValue(1)
+      .withValidator(n -> n >= 1, "at least 1")
+      .withDescription("Smallest batch the plan's optimization profile accepts (dimension 0 of every dynamic-batch input).");
+
+  public static final ConfigOption<Integer> OPT_BATCH = key("spark.trt.build.optBatch")
+      .intType().noDefaultValue()
+      .withValidator(n -> n >= 1, "at least 1")
+      .withDescription("Batch the plan is tuned for; unset = maxBatch.");
+
+  public static final ConfigOption<Integer> MAX_BATCH = key("spark.trt.build.maxBatch")
+      .intType().defaultValue(1024)
+      .withValidator(n -> n >= 1, "at least 1")
+      .withDescription("Largest batch the plan accepts; make it at least spark.trt.batchSize or batches get split.");
+
+  public static final ConfigOption<ShapeSpec> MIN_SHAPES = key("spark.trt.build.minShapes")
+      .shapesType().noDefaultValue()
+      .withDescription("Profile minimum shapes for inputs with other dynamic dimensions, trtexec style: name:1x16[,name:...].");
+
+  public static final ConfigOption<ShapeSpec> OPT_SHAPES = key("spark.trt.build.optShapes")
+      .shapesType().noDefaultValue()
+      .withDescription("Profile optimum shapes, trtexec style: name:256x64[,name:...].");
+
+  public static final ConfigOption<ShapeSpec> MAX_SHAPES = key("spark.trt.build.maxShapes")
+      .shapesType().noDefaultValue()
+      .withDescription("Profile maximum shapes, trtexec style: name:1024x128[,name:...].");
+
+  public static final ConfigOption<String> TIMING_CACHE = key("spark.trt.build.timingCache")
+      .stringType().noDefaultValue()
+      .withDescription("Timing-cache file: read before the build if it exists, written after it; speeds up rebuilds.");
+
+  public static final ConfigOption<Boolean> VERSION_COMPATIBLE = key("spark.trt.build.versionCompatible")
+      .booleanType().defaultValue(false)
+      .withDescription("Build a version-compatible plan that later TensorRT 10.x runtimes can load (somewhat slower).");
+
+  /** Every key of this class, in documentation order. */
+  public static List<ConfigOption<?>> all() {
+    return List.of(PRECISION, WORKSPACE_BYTES, OPTIMIZATION_LEVEL, MIN_BATCH, OPT_BATCH, MAX_BATCH, MIN_SHAPES,
+        OPT_SHAPES, MAX_SHAPES, TIMING_CACHE, VERSION_COMPATIBLE);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.trtspark.conf;
+
+import static dev.trtspark.conf.ConfigOptions.key;
+
+import java.util.List;
+
+/**
+ * Keys for running inference: set them in the Spark session ({@code --conf spark.trt.batchSize=512})
+ * or per call (an explicit option wins, see {@link ConfigResolver}). Builder keys are in {@link BuildConf}.
+ */
+public final class TrtConf {
+  private TrtConf() {}
+
+  public static final ConfigOption<String> MODEL = key("spark.trt.model")
+      .stringType().noDefaultValue()
+      .withDescription("Model to run: a TensorRT plan or an ONNX file, as a Hadoop FileSystem URI (file:, hdfs:, s3a:, ...) or a local path.");
+
+  public static final ConfigOption<String> MODEL_SHA256 = key("spark.trt.model.sha256")
+      .stringType().noDefaultValue()
+      .withValidator(s -> s.matches("[0-9a-fA-F]{64}"), "64 hex digits")
+      .withDescription("Expected sha256 of the model bytes; a model whose bytes differ is refused.");
+
+  public static final ConfigOption<Backend> BACKEND = key("spark.trt.backend")
+      .enumType(Backend.class).defaultValue(Backend.AUTO)
+      .withDescription("Inference backend: auto = TensorRT when a GPU and TensorRT load, else ONNX Runtime on the CPU (ONNX models only).");
+
+  public static final ConfigOption<Integer> BATCH_SIZE = key("spark.trt.batchSize")
+      .intType().defaultValue(256)
+      .withValidator(n -> n >= 1 && n <= (1 << 24), "1 to 16777216")
+      .withDescription("Rows per inference batch; batches larger than the plan's profile allows are split.");
+
+  public static final ConfigOption<Integer> BATCHES_IN_FLIGHT = key("spark.trt.batchesInFlight")
+      .intType().defaultValue(2)
+      .withValidator(n -> n >= 1 && n <= 64, "1 to 64")
+      .withDescription("Batches a task keeps queued on the GPU while it fills the next; 2 or more overlaps copies with compute.");
+
+  public static final ConfigOption<DeviceChoice> DEVICE = key("spark.trt.device")
+      .custom("auto | CUDA ordinal", DeviceChoice::parse, DeviceChoice::toString).defaultValue(DeviceChoice.AUTO)
+      .withDescription("GPU for each task: auto = the task's Spark gpu resource, else the executor's visible GPUs round-robin.");
+
+  public static final ConfigOption<Long> ENGINE_CACHE_MAX_BYTES = key("spark.trt.engineCache.maxBytes")
+      .bytesType().defaultValue(8L << 30)
+      .withValidator(n -> n > 0, "more than 0")
+      .withDescription("Model bytes an executor JVM keeps deserialized; unleased engines are evicted (LRU) beyond it. Read once per JVM.");
+
+  public static final ConfigOption<Integer> SLOTS_PER_ENGINE = key("spark.trt.slotsPerEngine")
+      .intType().defaultValue(4)
+      .withValidator(n -> n >= 1 && n <= 256, "1 to 256")
+      .withDescription("Execution slots (context + stream + device buffers) per engine; tasks beyond it wait for a free slot.");
+
+  public static final ConfigOption<Long> SLOT_TIMEOUT_MS = key("spark.trt.slotTimeoutMs")
+      .longType().defaultValue(600_000L)
+      .withValidator(n -> n > 0, "more than 0")
+      .withDescription("How long a task waits for a free execution slot before it fails, in milliseconds.");
+
+  public static final ConfigOption<BadRowPolicy> BAD_ROW_POLICY = key("spark.trt.badRowPolicy")
+      .enumType(BadRowPolicy.class).defaultValue(BadRowPolicy.FAIL)
+      .withDescription("A row that cannot be a tensor (null, wrong length, disallowed NaN/Inf): fail the task, or emit null outputs and count it.");
+
+  public static final ConfigOption<Boolean> ALLOW_NON_FINITE = key("spark.trt.allowNonFinite")
+      .booleanType().defaultValue(true)
+      .withDescription("Whether NaN and Inf in floating-point inputs go to the model; false makes such rows bad rows.");
+
+  /** Every key of this class, in documentation order. */
+  public static List<ConfigOption<?>> all() {
+    return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
+        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, BAD_ROW_POLICY, ALLOW_NON_FINITE);
+  }
+}
