@@ -60,6 +60,21 @@ public final class ResolvedConfig implements Serializable {
     return Collections.unmodifiableMap(out);
   }
 
+  /**
+   * The options among {@code options} that a user set (call or session, not defaults), formatted as
+   * written: what a plan's builder options are compared with.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Map<String, String> explicit(java.util.List<ConfigOption<?>> options) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (ConfigOption o : options) {
+      if (origins.get(o.key()) != null && origins.get(o.key()) != Origin.DEFAULT) {
+        out.put(o.key(), o.format(values.get(o.key())));
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ResolvedConfig && ((ResolvedConfig) o).values.equals(values);

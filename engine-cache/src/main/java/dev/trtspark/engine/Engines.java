@@ -1,0 +1,82 @@
+package dev.trtspark.engine;
+
+import dev.trtspark.conf.Backend;
+import dev.trtspark.conf.BuildConf;
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.engine.backend.InferenceBackend;
+import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.engine.cache.EngineKey;
+import dev.trtspark.engine.cache.EngineLease;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.ort.OrtBackend;
+import dev.trtspark.engine.trt.Cuda;
+import dev.trtspark.engine.trt.TrtBackend;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The front door of engine-cache: picks the backend for a model and a device, and leases the engine
+ * from the JVM's {@link EngineCache} (loading it on first use). Stateless; thread-safe.
+ */
+public final class Engines {
+  private static final InferenceBackend TENSORRT = new TrtBackend();
+  private static final InferenceBackend ONNXRUNTIME = new OrtBackend();
+
+  private Engines() {}
+
+  /** Whether TensorRT can run on this host, and if not, why. */
+  public static Cuda.Probe gpuProbe() {
+    return Cuda.probe();
+  }
+
+  /**
+   * Chooses the backend for a model of {@code kind}: {@code auto} is TensorRT when a CUDA device and the
+   * TensorRT libraries load, else ONNX Runtime for an ONNX model, else an error that says what to do.
+   */
+  public static InferenceBackend choose(Backend wanted, ModelKind kind) {
+    Cuda.Probe probe = Cuda.probe();
+    switch (wanted) {
+      case TENSORRT:
+        if (!probe.usable()) {
+          throw new EngineException("spark.trt.backend=tensorrt, but TensorRT cannot run here: " + probe.problem()
+              + (kind == ModelKind.ONNX ? "; use spark.trt.backend=auto or onnxruntime to run on the CPU" : ""));
+        }
+        return TENSORRT;
+      case ONNXRUNTIME:
+        if (kind != ModelKind.ONNX) {
+          throw new EngineException("spark.trt.backend=onnxruntime needs an ONNX model, and this is a TensorRT plan; "
+              + "pass the ONNX model to run on CPU");
+        }
+        return ONNXRUNTIME;
+      default:
+        if (probe.usable()) {
+          return TENSORRT;
+        }
+        if (kind == ModelKind.ONNX) {
+          return ONNXRUNTIME;
+        }
+        throw new EngineException("a plan needs a GPU with TensorRT 10.6 (" + probe.problem()
+            + "); pass the ONNX model to run on CPU");
+    }
+  }
+
+  /**
+   * Leases the engine for {@code artifact} on {@code device} (a CUDA ordinal; ignored on the CPU),
+   * loading it once per JVM. Slot count, lanes and timeout come from {@code config}.
+   */
+  public static EngineLease lease(ModelArtifact artifact, int device, ResolvedConfig config) {
+    InferenceBackend backend = choose(config.get(TrtConf.BACKEND), artifact.kind());
+    boolean gpu = backend == TENSORRT;
+    int dev = gpu ? Math.max(device, 0) : -1;
+    String identity = artifact.sha256();
+    if (gpu && artifact.kind() == ModelKind.ONNX) {
+      // an engine built in memory from ONNX depends on the build options too
+      identity = ModelArtifact.sha256((identity + "|" + config.explicit(BuildConf.all())).getBytes(StandardCharsets.UTF_8));
+    }
+    EngineKey key = new EngineKey(identity, dev, backend.name());
+    EngineCache cache = EngineCache.get(config.get(TrtConf.ENGINE_CACHE_MAX_BYTES));
+    return cache.acquire(key, new EngineCache.LoadSpec(() -> backend.load(artifact, dev, config),
+        config.get(TrtConf.SLOTS_PER_ENGINE), config.get(TrtConf.BATCHES_IN_FLIGHT), config.get(TrtConf.SLOT_TIMEOUT_MS)));
+  }
+}

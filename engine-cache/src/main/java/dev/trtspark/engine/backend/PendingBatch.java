@@ -1,0 +1,36 @@
+package dev.trtspark.engine.backend;
+
+import java.util.Map;
+
+/**
+ * A submitted batch. {@link #await()} blocks until its outputs are in host memory and rethrows, on
+ * the caller's thread, any failure of the batch with context.
+ */
+public interface PendingBatch {
+  /** Output shapes, known at submit time. */
+  Map<String, long[]> outputShapes();
+
+  /** True once the outputs are in host memory (never blocks). */
+  boolean isDone();
+
+  /** Blocks until the outputs are in host memory. Calling it again returns at once. */
+  void await();
+
+  /** A batch that has already run. */
+  static PendingBatch completed(Map<String, long[]> shapes) {
+    return new PendingBatch() {
+      @Override
+      public Map<String, long[]> outputShapes() {
+        return shapes;
+      }
+
+      @Override
+      public boolean isDone() {
+        return true;
+      }
+
+      @Override
+      public void await() {}
+    };
+  }
+}

@@ -1,0 +1,218 @@
+package dev.trtspark.engine.cache;
+
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.backend.Engine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-JVM engine cache: each (sha256, device, backend) is loaded exactly once however many
+ * threads ask at once; callers get {@link EngineLease}s. Engines with no open lease are evicted, least
+ * recently used first, while the model bytes held exceed the byte limit (captured once, when the
+ * singleton is created).
+ *
+ * <p>Ownership: the cache owns every engine and its {@link SlotPool}. Eviction closes the pool (CUDA
+ * streams, events and device I/O buffers are freed) and the engine. What an engine's close frees
+ * depends on the backend: ONNX Runtime sessions are freed completely; TensorRT engines and execution
+ * contexts are not (the JavaCPP presets cannot destroy them), which is why they are created once and
+ * reused, never per task, and why the limit should be set so that eviction is rare.
+ *
+ * <p>Threading: thread-safe. Loads run outside the cache lock; other threads asking for the same key
+ * wait for that one load.
+ */
+public final class EngineCache {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineCache.class);
+  private static EngineCache instance;
+
+  private final long maxBytes;
+  private final LinkedHashMap<EngineKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<EngineKey, CompletableFuture<Entry>> loading = new HashMap<>();
+  private long hits;
+  private long misses;
+  private long loads;
+  private long loadFailures;
+  private long loadNanos;
+  private long evictions;
+  private long bytesHeld;
+
+  /** One cached engine; fields other than {@code leases} are final after creation. */
+  static final class Entry {
+    final EngineKey key;
+    final Engine engine;
+    final SlotPool pool;
+    final long slotTimeoutMs;
+    int leases;
+
+    Entry(EngineKey key, Engine engine, SlotPool pool, long slotTimeoutMs) {
+      this.key = key;
+      this.engine = engine;
+      this.pool = pool;
+      this.slotTimeoutMs = slotTimeoutMs;
+    }
+  }
+
+  EngineCache(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** The JVM's cache, created on first use with {@code maxBytes}; later calls ignore the argument. */
+  public static synchronized EngineCache get(long maxBytes) {
+    if (instance == null) {
+      instance = new EngineCache(maxBytes);
+      LOG.info("engine cache created with a limit of {} bytes", maxBytes);
+    }
+    return instance;
+  }
+
+  /** Test hook: forgets the singleton after evicting what it can (leased engines stay alive). */
+  public static synchronized void resetForTests() {
+    if (instance != null) {
+      instance.evictIdle(0);
+      instance = null;
+    }
+  }
+
+  /** The byte limit captured at creation. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Parameters for a load: how to make the engine and how its slot pool is sized. */
+  public record LoadSpec(Supplier<Engine> loader, int slots, int lanes, long slotTimeoutMs) {}
+
+  /**
+   * Leases the engine for {@code key}, loading it with {@code spec} if no thread has.
+   *
+   * @throws EngineException (or what the loader threw) when loading fails; a later call tries again
+   */
+  public EngineLease acquire(EngineKey key, LoadSpec spec) {
+    while (true) {
+      CompletableFuture<Entry> pending;
+      boolean mine = false;
+      synchronized (this) {
+        Entry e = entries.get(key);
+        if (e != null) {
+          e.leases++;
+          hits++;
+          return new EngineLease(this, e);
+        }
+        pending = loading.get(key);
+        if (pending == null) {
+          pending = new CompletableFuture<>();
+          loading.put(key, pending);
+          misses++;
+          mine = true;
+        }
+      }
+      if (mine) {
+        return load(key, spec, pending);
+      }
+      Entry loaded;
+      try {
+        loaded = pending.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
+            : new EngineException("loading " + key + " failed", e.getCause());
+      }
+      synchronized (this) {
+        if (entries.get(key) == loaded) {
+          loaded.leases++;
+          hits++;
+          return new EngineLease(this, loaded);
+        }
+      }
+      // evicted between its load and our turn: try again
+    }
+  }
+
+  private EngineLease load(EngineKey key, LoadSpec spec, CompletableFuture<Entry> pending) {
+    long t0 = System.nanoTime();
+    Engine engine;
+    try {
+      engine = spec.loader().get();
+    } catch (RuntimeException | Error e) {
+      synchronized (this) {
+        loading.remove(key);
+        loadFailures++;
+      }
+      pending.completeExceptionally(e);
+      throw e;
+    }
+    long took = System.nanoTime() - t0;
+    Entry entry = new Entry(key, engine, new SlotPool(engine, spec.slots(), spec.lanes()), spec.slotTimeoutMs());
+    List<Entry> evicted;
+    synchronized (this) {
+      loads++;
+      loadNanos += took;
+      entry.leases = 1;
+      entries.put(key, entry);
+      bytesHeld += engine.sizeBytes();
+      loading.remove(key);
+      evicted = takeEvictable(maxBytes);
+    }
+    pending.complete(entry);
+    LOG.info("loaded {} ({}, {}) in {} ms", key, engine.backendName(), engine.deviceDescription(), took / 1_000_000);
+    closeAll(evicted);
+    return new EngineLease(this, entry);
+  }
+
+  void release(Entry entry) {
+    List<Entry> evicted;
+    synchronized (this) {
+      entry.leases--;
+      evicted = takeEvictable(maxBytes);
+    }
+    closeAll(evicted);
+  }
+
+  /** Evicts every engine without leases while more than {@code limit} bytes are held. */
+  void evictIdle(long limit) {
+    List<Entry> evicted;
+    synchronized (this) {
+      evicted = takeEvictable(limit);
+    }
+    closeAll(evicted);
+  }
+
+  private List<Entry> takeEvictable(long limit) {
+    List<Entry> out = new ArrayList<>();
+    Iterator<Entry> it = entries.values().iterator();
+    while (bytesHeld > limit && it.hasNext()) {
+      Entry e = it.next();
+      if (e.leases == 0) {
+        it.remove();
+        bytesHeld -= e.engine.sizeBytes();
+        evictions++;
+        out.add(e);
+      }
+    }
+    if (bytesHeld > limit && limit > 0) {
+      LOG.warn("engine cache holds {} bytes, over its limit of {}, and every engine is leased", bytesHeld, limit);
+    }
+    return out;
+  }
+
+  private static void closeAll(List<Entry> evicted) {
+    for (Entry e : evicted) {
+      LOG.info("evicting {}", e.key);
+      try {
+        e.pool.close();
+      } finally {
+        e.engine.close();
+      }
+    }
+  }
+
+  public synchronized CacheStats stats() {
+    return new CacheStats(hits, misses, loads, loadFailures, loadNanos, evictions, entries.size(), bytesHeld);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.trtspark.engine.cache;
+
+import dev.trtspark.engine.backend.ExecutionSlot;
+import dev.trtspark.engine.backend.PendingBatch;
+import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.engine.tensor.ModelSignature;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One thread's use of an execution slot, from {@link EngineLease#leaseSlot()} until {@link #close()},
+ * which hands the slot back to its pool (it is not freed). Closing twice is not an error. The caller
+ * awaits its submitted batches before closing; the next holder's batches queue behind any it did not.
+ */
+public final class SlotLease implements AutoCloseable {
+  private final SlotPool pool;
+  private final ExecutionSlot slot;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  SlotLease(SlotPool pool, ExecutionSlot slot) {
+    this.pool = pool;
+    this.slot = slot;
+  }
+
+  public ModelSignature signature() {
+    return slot.signature();
+  }
+
+  /** See {@link ExecutionSlot#outputShapes}. */
+  public Map<String, long[]> outputShapes(Map<String, long[]> inputShapes) {
+    return open().outputShapes(inputShapes);
+  }
+
+  /** See {@link ExecutionSlot#submit}. */
+  public PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {
+    return open().submit(inputs, outputs);
+  }
+
+  private ExecutionSlot open() {
+    if (closed.get()) {
+      throw new IllegalStateException("slot lease is closed");
+    }
+    return slot;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      pool.release(slot);
+    }
+  }
+}

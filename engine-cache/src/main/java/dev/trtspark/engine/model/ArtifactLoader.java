@@ -1,0 +1,88 @@
+package dev.trtspark.engine.model;
+
+import dev.trtspark.engine.EngineException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Paths;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads models from any Hadoop FileSystem ({@code file:}, {@code hdfs:}, {@code s3a:} when its jars
+ * are on the classpath); a bare path is a local file. A plan's sidecar {@code <plan>.json} is read
+ * from beside it when present. Stateless; thread-safe.
+ */
+public final class ArtifactLoader {
+  /** Java arrays stop short of 2 GiB. */
+  private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
+
+  private ArtifactLoader() {}
+
+  public static ModelArtifact load(String location) {
+    return load(location, new Configuration());
+  }
+
+  /** @throws EngineException when the file is missing, unreadable, too large or of unknown kind */
+  public static ModelArtifact load(String location, Configuration hadoopConf) {
+    Path path = toPath(location);
+    try {
+      FileSystem fs = path.getFileSystem(hadoopConf);
+      byte[] bytes = readAll(fs, path, location);
+      PlanMetadata sidecar = null;
+      ModelArtifact probe = ModelArtifact.of(location, bytes, null);
+      if (probe.kind() == ModelKind.TENSORRT_PLAN) {
+        Path side = new Path(path.toString() + ".json");
+        if (fs.exists(side)) {
+          sidecar = PlanMetadata.parse(new String(readAll(fs, side, side.toString()), java.nio.charset.StandardCharsets.UTF_8),
+              side.toString());
+          return ModelArtifact.of(location, bytes, sidecar);
+        }
+      }
+      return probe;
+    } catch (IOException e) {
+      throw new EngineException("cannot read model " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A Hadoop path for a URI or a bare local path. */
+  public static Path toPath(String location) {
+    if (location == null || location.isBlank()) {
+      throw new EngineException("no model location given");
+    }
+    URI uri;
+    try {
+      uri = new URI(location);
+    } catch (java.net.URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null || uri.getScheme() == null || uri.getScheme().length() == 1) {
+      return new Path(Paths.get(location).toAbsolutePath().toUri());
+    }
+    return new Path(uri);
+  }
+
+  private static byte[] readAll(FileSystem fs, Path path, String shown) throws IOException {
+    FileStatus status;
+    try {
+      status = fs.getFileStatus(path);
+    } catch (FileNotFoundException e) {
+      throw new EngineException("model file not found: " + shown + " (resolved to " + path + ")");
+    }
+    if (status.isDirectory()) {
+      throw new EngineException(shown + " is a directory, not a model file");
+    }
+    if (status.getLen() > MAX_BYTES) {
+      throw new EngineException(shown + " is " + status.getLen() + " bytes; models up to 2 GiB are supported");
+    }
+    byte[] bytes = new byte[(int) status.getLen()];
+    try (FSDataInputStream in = fs.open(path)) {
+      in.readFully(0, bytes);
+    }
+    return bytes;
+  }
+
+}

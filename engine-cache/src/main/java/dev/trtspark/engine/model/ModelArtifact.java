@@ -1,0 +1,85 @@
+package dev.trtspark.engine.model;
+
+import dev.trtspark.engine.EngineException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * A model's bytes with what identifies them: where they came from, their sha256 (the engine-cache
+ * key), their kind, and for plans the metadata sidecar when there is one. Immutable; the byte array
+ * is not copied on the way out for speed, and must not be modified.
+ */
+public final class ModelArtifact {
+  private final String uri;
+  private final byte[] bytes;
+  private final String sha256;
+  private final ModelKind kind;
+  private final PlanMetadata sidecar;
+
+  private ModelArtifact(String uri, byte[] bytes, ModelKind kind, PlanMetadata sidecar) {
+    this.uri = uri;
+    this.bytes = bytes;
+    this.sha256 = sha256(bytes);
+    this.kind = kind;
+    this.sidecar = sidecar;
+  }
+
+  /**
+   * @param uri where the bytes came from (for messages)
+   * @param sidecar the plan's metadata, or null
+   * @throws EngineException when the kind cannot be told from the name or the bytes
+   */
+  public static ModelArtifact of(String uri, byte[] bytes, PlanMetadata sidecar) {
+    byte[] head = new byte[Math.min(8, bytes.length)];
+    System.arraycopy(bytes, 0, head, 0, head.length);
+    ModelKind kind = ModelKind.detect(uri, head);
+    if (kind == null) {
+      throw new EngineException("cannot tell what " + uri + " is: neither an ONNX model (.onnx) nor a TensorRT plan "
+          + "(.plan/.engine); its first bytes are " + HexFormat.of().formatHex(head));
+    }
+    if (bytes.length == 0) {
+      throw new EngineException("model " + uri + " is empty (0 bytes)");
+    }
+    return new ModelArtifact(uri, bytes, kind, sidecar);
+  }
+
+  public String uri() {
+    return uri;
+  }
+
+  /** The model bytes; do not modify. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  public long size() {
+    return bytes.length;
+  }
+
+  public String sha256() {
+    return sha256;
+  }
+
+  public ModelKind kind() {
+    return kind;
+  }
+
+  public Optional<PlanMetadata> sidecar() {
+    return Optional.ofNullable(sidecar);
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return uri + " (" + kind + ", " + bytes.length + " bytes, sha256 " + sha256.substring(0, 12) + "...)";
+  }
+}

@@ -1,0 +1,58 @@
+package dev.trtspark.engine.ort;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.TensorInfo.OnnxTensorType;
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.tensor.DataType;
+
+/** ONNX Runtime's element types to ours and back. */
+final class OrtTypes {
+  private OrtTypes() {}
+
+  static DataType toDataType(OnnxTensorType t, String model, String tensor) {
+    switch (t) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
+        return DataType.FLOAT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
+        return DataType.FLOAT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16:
+        return DataType.BFLOAT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8:
+        return DataType.INT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8:
+        return DataType.UINT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32:
+        return DataType.INT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
+        return DataType.INT64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL:
+        return DataType.BOOL;
+      default:
+        throw new EngineException("model " + model + ": tensor " + tensor + " has element type " + t
+            + "; supported: float32, float16, bfloat16, int8, uint8, int32, int64, bool");
+    }
+  }
+
+  static OnnxJavaType toJavaType(DataType t) {
+    switch (t) {
+      case FLOAT32:
+        return OnnxJavaType.FLOAT;
+      case FLOAT16:
+        return OnnxJavaType.FLOAT16;
+      case BFLOAT16:
+        return OnnxJavaType.BFLOAT16;
+      case INT8:
+        return OnnxJavaType.INT8;
+      case UINT8:
+        return OnnxJavaType.UINT8;
+      case INT32:
+        return OnnxJavaType.INT32;
+      case INT64:
+        return OnnxJavaType.INT64;
+      case BOOL:
+        return OnnxJavaType.BOOL;
+      default:
+        throw new IllegalArgumentException(t.toString());
+    }
+  }
+}

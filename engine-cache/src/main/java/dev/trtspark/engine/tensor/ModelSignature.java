@@ -1,0 +1,133 @@
+package dev.trtspark.engine.tensor;
+
+import dev.trtspark.engine.EngineException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The inputs and outputs of a loaded model, in the model's order, with the rules every backend
+ * applies to shapes: a batch's input shapes must lie inside each input's allowed range, except
+ * dimension 0 (rows), which an {@code ExecutionSlot} splits when it exceeds {@link #maxBatch()}.
+ */
+public final class ModelSignature {
+  private final String model;
+  private final List<TensorInfo> inputs;
+  private final List<TensorInfo> outputs;
+
+  public ModelSignature(String model, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+    this.model = model;
+    this.inputs = List.copyOf(inputs);
+    this.outputs = List.copyOf(outputs);
+  }
+
+  public List<TensorInfo> inputs() {
+    return inputs;
+  }
+
+  public List<TensorInfo> outputs() {
+    return outputs;
+  }
+
+  public Optional<TensorInfo> input(String name) {
+    return inputs.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  public Optional<TensorInfo> output(String name) {
+    return outputs.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /** Looks up any tensor by name, failing with the list of the model's tensors. */
+  public TensorInfo require(String name, boolean input) {
+    return (input ? input(name) : output(name)).orElseThrow(() -> new EngineException(
+        "model " + model + " has no " + (input ? "input" : "output") + " tensor '" + name + "'; its "
+            + (input ? "inputs" : "outputs") + " are " + names(input ? inputs : outputs)));
+  }
+
+  /** Largest number of rows one enqueue accepts: the smallest max of dimension 0 over the inputs. */
+  public long maxBatch() {
+    long m = TensorInfo.UNBOUNDED;
+    for (TensorInfo t : inputs) {
+      if (t.hasDynamicBatch()) {
+        m = Math.min(m, t.max()[0]);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Checks a concrete input shape against the allowed range; dimension 0 only against its minimum
+   * (larger batches are split).
+   *
+   * @throws EngineException naming the tensor, the dimension, the value and the allowed range
+   */
+  public void checkInputShape(TensorInfo t, long[] shape) {
+    if (shape.length != t.rank()) {
+      throw new EngineException("input " + t.name() + " of model " + model + " has rank " + t.rank() + " "
+          + TensorInfo.format(t.shape()) + ", got shape " + TensorInfo.format(shape));
+    }
+    long[] min = t.min();
+    long[] max = t.max();
+    for (int d = 0; d < shape.length; d++) {
+      boolean batchDim = d == 0 && t.hasDynamicBatch();
+      if (shape[d] < min[d] || (!batchDim && shape[d] > max[d])) {
+        throw new EngineException("input " + t.name() + " of model " + model + ": dimension " + d + " is " + shape[d]
+            + ", allowed " + min[d] + ".." + (max[d] == TensorInfo.UNBOUNDED ? "inf" : Long.toString(max[d]))
+            + " (shape " + TensorInfo.format(shape) + ", profile " + TensorInfo.format(min) + ".."
+            + TensorInfo.format(max) + ")" + (max[d] == TensorInfo.UNBOUNDED ? ""
+                : "; widen the profile (" + dev.trtspark.conf.BuildConf.MAX_SHAPES.key() + ", or trt-spark build --max-shapes "
+                + t.name() + ":...)"));
+      }
+    }
+  }
+
+  /**
+   * The output shape for a batch whose inputs have {@code inputShapes}, where it follows from the
+   * declared shape alone (only dimension 0 dynamic). Empty when the output has other dynamic
+   * dimensions (the backend then has to compute it).
+   */
+  public Optional<long[]> declaredOutputShape(TensorInfo out, long rows) {
+    long[] s = out.shape();
+    for (int d = 0; d < s.length; d++) {
+      if (s[d] < 0) {
+        if (d == 0) {
+          s[d] = rows;
+        } else {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(s);
+  }
+
+  public String model() {
+    return model;
+  }
+
+  private static List<String> names(List<TensorInfo> ts) {
+    List<String> n = new ArrayList<>();
+    ts.forEach(t -> n.add(t.name()));
+    return n;
+  }
+
+  /** One line per tensor, for describe() and inspect. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    inputs.forEach(t -> b.append("  ").append(t).append('\n'));
+    outputs.forEach(t -> b.append("  ").append(t).append('\n'));
+    return b.toString();
+  }
+
+  /** Checks that a batch names every input exactly once. */
+  public void checkInputNames(Map<String, ?> given) {
+    for (TensorInfo t : inputs) {
+      if (!given.containsKey(t.name())) {
+        throw new EngineException("batch for model " + model + " lacks input '" + t.name() + "'; it gave " + given.keySet());
+      }
+    }
+    for (String n : given.keySet()) {
+      require(n, true);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.trtspark.engine.tensor;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+/**
+ * One input or output tensor of a model: name, element type, declared shape (-1 for a dynamic
+ * dimension) and, for inputs, the range each dimension may take (from the TensorRT optimization
+ * profile, or 1..unbounded for dynamic ONNX dimensions on ONNX Runtime). Immutable.
+ */
+public final class TensorInfo {
+  /** Upper bound used for dimensions no profile limits. */
+  public static final long UNBOUNDED = Long.MAX_VALUE;
+
+  private final String name;
+  private final boolean input;
+  private final DataType dataType;
+  private final long[] shape;
+  private final long[] min;
+  private final long[] opt;
+  private final long[] max;
+
+  public TensorInfo(String name, boolean input, DataType dataType, long[] shape, long[] min, long[] opt, long[] max) {
+    this.name = name;
+    this.input = input;
+    this.dataType = dataType;
+    this.shape = shape.clone();
+    this.min = min == null ? null : min.clone();
+    this.opt = opt == null ? null : opt.clone();
+    this.max = max == null ? null : max.clone();
+  }
+
+  public static TensorInfo output(String name, DataType type, long[] shape) {
+    return new TensorInfo(name, false, type, shape, null, null, null);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public boolean isInput() {
+    return input;
+  }
+
+  public DataType dataType() {
+    return dataType;
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  /** Declared shape; -1 marks a dynamic dimension. A fresh copy. */
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  /** Smallest allowed shape (inputs only). */
+  public long[] min() {
+    return min.clone();
+  }
+
+  public long[] opt() {
+    return opt.clone();
+  }
+
+  /** Largest allowed shape (inputs only); {@link #UNBOUNDED} where nothing limits it. */
+  public long[] max() {
+    return max.clone();
+  }
+
+  /** Whether dimension 0 is dynamic: the model takes a batch of rows. */
+  public boolean hasDynamicBatch() {
+    return shape.length > 0 && shape[0] < 0;
+  }
+
+  /** Elements in one row: the product of dimensions 1..n for a concrete shape. */
+  public static long elementsPerRow(long[] concrete) {
+    long n = 1;
+    for (int i = 1; i < concrete.length; i++) {
+      n = Math.multiplyExact(n, concrete[i]);
+    }
+    return n;
+  }
+
+  public static long elements(long[] concrete) {
+    long n = 1;
+    for (long d : concrete) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  public static String format(long[] dims) {
+    return LongStream.of(dims).mapToObj(d -> d == UNBOUNDED ? "inf" : Long.toString(d))
+        .collect(Collectors.joining("x", "[", "]"));
+  }
+
+  @Override
+  public String toString() {
+    String s = (input ? "input " : "output ") + name + " " + dataType.display() + " " + Arrays.toString(shape);
+    return input && min != null ? s + " profile " + format(min) + ".." + format(max) : s;
+  }
+}

@@ -1,0 +1,223 @@
+package dev.trtspark.engine.trt;
+
+import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
+import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
+
+import dev.trtspark.conf.BuildConf;
+import dev.trtspark.conf.Precision;
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.model.ArtifactLoader;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.PlanMetadata;
+import dev.trtspark.engine.tensor.ProfileRanges;
+import dev.trtspark.engine.tensor.TensorInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
+import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.nvinfer.IBuilder;
+import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
+import org.bytedeco.tensorrt.nvinfer.IHostMemory;
+import org.bytedeco.tensorrt.nvinfer.INetworkDefinition;
+import org.bytedeco.tensorrt.nvinfer.IOptimizationProfile;
+import org.bytedeco.tensorrt.nvinfer.ITensor;
+import org.bytedeco.tensorrt.nvinfer.ITimingCache;
+import org.bytedeco.tensorrt.nvonnxparser.IParser;
+import org.bytedeco.tensorrt.nvonnxparser.IParserError;
+
+/**
+ * The build phase of the TensorRT developer guide: ONNX -&gt; serialized plan, with one optimization
+ * profile (batch range from {@code spark.trt.build.*Batch}, other dynamic dimensions from the shape
+ * options), precision flags, workspace limit, optimization level, timing cache and the
+ * version-compatible flag, plus the metadata sidecar. The builder objects it creates cannot be freed
+ * through the presets (a few MB per build); builds are rare, driver- or CLI-side events.
+ *
+ * <p>Threading: builds are serialized (the TensorRT builder is not thread-safe).
+ */
+public final class PlanBuilder {
+  private PlanBuilder() {}
+
+  /** A built plan and its sidecar. */
+  public record BuiltPlan(byte[] plan, PlanMetadata metadata, double buildSeconds) {
+    /** Writes {@code <location>} and {@code <location>.json} on any Hadoop FileSystem. */
+    public void write(String location, Configuration hadoopConf) {
+      org.apache.hadoop.fs.Path path = ArtifactLoader.toPath(location);
+      try {
+        FileSystem fs = path.getFileSystem(hadoopConf);
+        try (FSDataOutputStream out = fs.create(path, true)) {
+          out.write(plan);
+        }
+        try (FSDataOutputStream out = fs.create(new org.apache.hadoop.fs.Path(path + ".json"), true)) {
+          out.write(metadata.toJson().getBytes(StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        throw new EngineException("cannot write plan to " + location + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Builds a plan for GPU {@code device} from ONNX bytes.
+   *
+   * @throws EngineException with the parser's errors (node names included), a missing profile range,
+   *     int8 asked for a model without Q/DQ nodes, or the builder's last error
+   */
+  public static synchronized BuiltPlan build(ModelArtifact onnx, ResolvedConfig config, int device) {
+    Cuda.Probe probe = Cuda.probe();
+    Cuda.Device dev = Cuda.device(device);
+    Cuda.setDevice(device);
+    long t0 = System.nanoTime();
+    TrtLogger log = TrtLogger.INSTANCE;
+    log.clearLastError();
+    IBuilder builder = createInferBuilder(log);
+    INetworkDefinition net = builder.createNetworkV2(0);
+    IParser parser = createParser(net, log);
+    byte[] bytes = onnx.bytes();
+    try (BytePointer model = new BytePointer(bytes)) {
+      if (!parser.parse(model, bytes.length)) {
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < parser.getNbErrors(); i++) {
+          IParserError e = parser.getError(i);
+          errors.add("node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): " + e.desc());
+        }
+        throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors));
+      }
+    }
+    List<Precision> precisions = config.get(BuildConf.PRECISION);
+    if (precisions.contains(Precision.INT8) && !hasQuantizeNodes(bytes)) {
+      throw new EngineException("int8 needs a model with QuantizeLinear/DequantizeLinear nodes (TensorRT 10 has no "
+          + "calibrator here); " + onnx.uri() + " has none. Quantize it first, or use --fp16 / --bf16 / --fp8");
+    }
+    IBuilderConfig cfg = builder.createBuilderConfig();
+    if (!precisions.contains(Precision.TF32)) {
+      cfg.clearFlag(BuilderFlag.kTF32);
+    }
+    for (Precision p : precisions) {
+      switch (p) {
+        case FP16:
+          cfg.setFlag(BuilderFlag.kFP16);
+          break;
+        case BF16:
+          cfg.setFlag(BuilderFlag.kBF16);
+          break;
+        case FP8:
+          cfg.setFlag(BuilderFlag.kFP8);
+          break;
+        case INT8:
+          cfg.setFlag(BuilderFlag.kINT8);
+          break;
+        default:
+          break;
+      }
+    }
+    long workspace = config.get(BuildConf.WORKSPACE_BYTES);
+    if (workspace > 0) {
+      cfg.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, workspace);
+    }
+    cfg.setBuilderOptimizationLevel(config.get(BuildConf.OPTIMIZATION_LEVEL));
+    if (config.get(BuildConf.VERSION_COMPATIBLE)) {
+      cfg.setFlag(BuilderFlag.kVERSION_COMPATIBLE);
+    }
+    IOptimizationProfile profile = builder.createOptimizationProfile();
+    List<PlanMetadata.Tensor> tensors = new ArrayList<>();
+    for (int i = 0; i < net.getNbInputs(); i++) {
+      ITensor in = net.getInput(i);
+      String name = in.getName();
+      long[] declared = TrtTypes.toArray(in.getDimensions());
+      long[][] range = ProfileRanges.of(name, declared, config, onnx.uri(), true);
+      OptProfileSelector[] sel = {OptProfileSelector.kMIN, OptProfileSelector.kOPT, OptProfileSelector.kMAX};
+      for (int s = 0; s < 3; s++) {
+        if (!profile.setDimensions(name, sel[s], TrtTypes.dims(range[s]))) {
+          throw new EngineException("TensorRT refused the " + sel[s] + " shape " + TensorInfo.format(range[s]) + " of input "
+              + name + ": " + log.lastError());
+        }
+      }
+      tensors.add(new PlanMetadata.Tensor(name, "input", TrtTypes.toDataType(in.getType(), onnx.uri(), name).display(),
+          declared, range[0], range[1], range[2]));
+    }
+    for (int i = 0; i < net.getNbOutputs(); i++) {
+      ITensor out = net.getOutput(i);
+      tensors.add(new PlanMetadata.Tensor(out.getName(), "output",
+          TrtTypes.toDataType(out.getType(), onnx.uri(), out.getName()).display(), TrtTypes.toArray(out.getDimensions()),
+          null, null, null));
+    }
+    if (cfg.addOptimizationProfile(profile) < 0) {
+      throw new EngineException("TensorRT refused the optimization profile of " + onnx.uri() + ": " + log.lastError());
+    }
+    ITimingCache cache = timingCache(cfg, config);
+    IHostMemory plan = builder.buildSerializedNetwork(net, cfg);
+    if (plan == null || plan.isNull()) {
+      throw new EngineException("TensorRT could not build a plan from " + onnx.uri() + " on " + dev + ": "
+          + log.lastError());
+    }
+    byte[] out = new byte[(int) plan.size()];
+    new BytePointer(plan.data()).capacity(plan.size()).get(out);
+    saveTimingCache(cache, config);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Map<String, String> options = new LinkedHashMap<>();
+    for (var option : BuildConf.all()) {
+      String v = config.asStrings().get(option.key());
+      if (v != null && option != BuildConf.TIMING_CACHE) {
+        options.put(option.key(), v);
+      }
+    }
+    PlanMetadata meta = new PlanMetadata(PlanMetadata.FORMAT, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
+        ModelArtifact.sha256(out), onnx.uri(), onnx.sha256(), options, tensors);
+    return new BuiltPlan(out, meta, seconds);
+  }
+
+  private static ITimingCache timingCache(IBuilderConfig cfg, ResolvedConfig config) {
+    String file = config.getOptional(BuildConf.TIMING_CACHE).orElse(null);
+    ITimingCache cache;
+    if (file != null && Files.exists(Path.of(file))) {
+      try {
+        byte[] blob = Files.readAllBytes(Path.of(file));
+        cache = cfg.createTimingCache(new BytePointer(blob), blob.length);
+      } catch (IOException e) {
+        throw new EngineException("cannot read timing cache " + file + ": " + e.getMessage(), e);
+      }
+    } else {
+      cache = cfg.createTimingCache(null, 0);
+    }
+    if (cache == null || !cfg.setTimingCache(cache, false)) {
+      throw new EngineException("TensorRT refused timing cache " + file + ": " + TrtLogger.INSTANCE.lastError());
+    }
+    return cache;
+  }
+
+  private static void saveTimingCache(ITimingCache cache, ResolvedConfig config) {
+    String file = config.getOptional(BuildConf.TIMING_CACHE).orElse(null);
+    if (file == null) {
+      return;
+    }
+    IHostMemory blob = cache.serialize();
+    byte[] bytes = new byte[(int) blob.size()];
+    new BytePointer(blob.data()).capacity(blob.size()).get(bytes);
+    try {
+      Path p = Path.of(file);
+      if (p.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(p.toAbsolutePath().getParent());
+      }
+      Files.write(p, bytes);
+    } catch (IOException e) {
+      throw new EngineException("cannot write timing cache " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasQuantizeNodes(byte[] onnx) {
+    String s = new String(onnx, StandardCharsets.ISO_8859_1);
+    return s.contains("QuantizeLinear") && s.contains("DequantizeLinear");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.trtspark.engine.trt;
+
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import dev.trtspark.conf.BuildConf;
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.backend.Engine;
+import dev.trtspark.engine.backend.InferenceBackend;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.model.PlanCompatibility;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+
+/**
+ * TensorRT 10.6 through the JavaCPP presets. Plans are checked against their sidecar, then
+ * deserialized by the JVM's one {@link IRuntime}; ONNX models are first built into a plan in memory
+ * with the {@code spark.trt.build.*} options. Everything TensorRT-version-specific lives in this package.
+ */
+public final class TrtBackend implements InferenceBackend {
+  public static final String NAME = "tensorrt";
+  private static IRuntime runtime;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  private static synchronized IRuntime runtime() {
+    if (runtime == null) {
+      runtime = createInferRuntime(TrtLogger.INSTANCE);
+      if (runtime == null || runtime.isNull()) {
+        throw new EngineException("TensorRT could not create a runtime: " + TrtLogger.INSTANCE.lastError());
+      }
+    }
+    return runtime;
+  }
+
+  @Override
+  public Engine load(ModelArtifact artifact, int device, ResolvedConfig config) {
+    Cuda.Probe probe = Cuda.probe();
+    if (!probe.usable()) {
+      throw new EngineException("TensorRT cannot run here: " + probe.problem());
+    }
+    Cuda.Device dev = Cuda.device(device);
+    byte[] plan;
+    if (artifact.kind() == ModelKind.ONNX) {
+      plan = PlanBuilder.build(artifact, config, device).plan();
+    } else {
+      PlanCompatibility.check(artifact, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
+          config.explicit(BuildConf.all()));
+      plan = artifact.bytes();
+    }
+    return new TrtEngine(deserialize(plan, artifact.uri(), dev), dev, artifact.uri(), plan.length);
+  }
+
+  private static ICudaEngine deserialize(byte[] plan, String uri, Cuda.Device dev) {
+    synchronized (TrtBackend.class) {
+      Cuda.setDevice(dev.ordinal());
+      TrtLogger.INSTANCE.clearLastError();
+      ICudaEngine engine;
+      try (BytePointer bytes = new BytePointer(plan)) {
+        engine = runtime().deserializeCudaEngine(bytes, plan.length);
+      }
+      if (engine == null || engine.isNull()) {
+        throw new EngineException("TensorRT " + Cuda.probe().tensorrtVersion() + " could not deserialize plan " + uri + " on "
+            + dev + " (" + TrtLogger.INSTANCE.lastError() + "); it is corrupt or truncated, or was built by another "
+            + "TensorRT version or for another GPU: rebuild it with trt-spark build --onnx <model.onnx> --output " + uri);
+      }
+      return engine;
+    }
+  }
+}

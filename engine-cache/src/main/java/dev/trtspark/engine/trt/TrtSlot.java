@@ -1,0 +1,230 @@
+package dev.trtspark.engine.trt;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
+import static org.bytedeco.cuda.global.cudart.cudaEventQuery;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.backend.AbstractSlot;
+import dev.trtspark.engine.backend.PendingBatch;
+import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.engine.tensor.TensorInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+
+/**
+ * An execution slot on TensorRT: {@code lanes} lanes, each an execution context, a non-blocking CUDA
+ * stream, device buffers for every IO tensor sized for the profile's max shapes (addresses bound once
+ * with {@code setTensorAddress}) and a completion event. Batches go to the lanes in turn, so a batch's
+ * H2D copy on one lane's stream overlaps the previous batch's compute on another.
+ *
+ * <p>Ownership: the slot owns streams, events and device buffers and frees them in {@link #close()}
+ * (after synchronizing); the contexts cannot be destroyed through the presets and stay with the engine.
+ * Which stream a buffer is used on: a lane's buffers only ever on that lane's stream.
+ *
+ * <p>Threading: one thread at a time; {@code cudaSetDevice} is called on entry to every method that
+ * touches CUDA, since pool threads move between tasks.
+ */
+final class TrtSlot extends AbstractSlot {
+  private final TrtEngine engine;
+  private final Lane[] lanes;
+  private int next;
+  private boolean closed;
+
+  private static final class Lane {
+    final IExecutionContext context;
+    final CUstream_st stream = new CUstream_st();
+    final CUevent_st done = new CUevent_st();
+    final Map<String, Pointer> buffers = new LinkedHashMap<>();
+    final Map<String, Long> capacity = new LinkedHashMap<>();
+
+    Lane(IExecutionContext context) {
+      this.context = context;
+    }
+  }
+
+  TrtSlot(TrtEngine engine, int laneCount) {
+    super(engine.signature());
+    this.engine = engine;
+    this.lanes = new Lane[Math.max(1, laneCount)];
+    Cuda.setDevice(engine.device().ordinal());
+    try {
+      for (int i = 0; i < lanes.length; i++) {
+        lanes[i] = newLane();
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private Lane newLane() {
+    IExecutionContext ctx = engine.engine().createExecutionContext();
+    if (ctx == null || ctx.isNull()) {
+      throw new EngineException("TensorRT could not create an execution context for " + signature.model() + " on "
+          + engine.deviceDescription() + " (" + TrtLogger.INSTANCE.lastError() + "); the GPU may be out of memory: "
+          + "lower spark.trt.slotsPerEngine or spark.trt.batchesInFlight");
+    }
+    Lane lane = new Lane(ctx);
+    Cuda.check(cudaStreamCreateWithFlags(lane.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+    Cuda.check(cudaEventCreateWithFlags(lane.done, cudaEventDisableTiming), "cudaEventCreateWithFlags");
+    for (TensorInfo t : signature.inputs()) {
+      setShape(ctx, t.name(), t.max());
+      allocate(lane, t.name(), TensorInfo.elements(t.max()) * t.dataType().bytes());
+    }
+    for (TensorInfo t : signature.outputs()) {
+      long[] max = TrtTypes.toArray(ctx.getTensorShape(t.name()));
+      for (long d : max) {
+        if (d < 0) {
+          throw new EngineException("output " + t.name() + " of " + signature.model() + " has a data-dependent shape "
+              + TensorInfo.format(max) + "; such outputs are not supported");
+        }
+      }
+      allocate(lane, t.name(), TensorInfo.elements(max) * t.dataType().bytes());
+    }
+    return lane;
+  }
+
+  private void allocate(Lane lane, String name, long bytes) {
+    Pointer p = new Pointer();
+    Cuda.check(cudaMalloc(p, Math.max(bytes, 1)), "cudaMalloc(" + bytes + " bytes for " + name + ")");
+    lane.buffers.put(name, p);
+    lane.capacity.put(name, bytes);
+    if (!lane.context.setTensorAddress(name, p)) {
+      throw new EngineException("TensorRT refused the device address of " + name + ": " + TrtLogger.INSTANCE.lastError());
+    }
+  }
+
+  private void setShape(IExecutionContext ctx, String name, long[] shape) {
+    if (!ctx.setInputShape(name, TrtTypes.dims(shape))) {
+      throw new EngineException("TensorRT refused shape " + TensorInfo.format(shape) + " for input " + name + " of "
+          + signature.model() + ": " + TrtLogger.INSTANCE.lastError());
+    }
+  }
+
+  @Override
+  protected long[] computeOutputShape(TensorInfo out, Map<String, long[]> inputShapes) {
+    Cuda.setDevice(engine.device().ordinal());
+    IExecutionContext ctx = lanes[0].context;
+    inputShapes.forEach((name, shape) -> setShape(ctx, name, shape));
+    return TrtTypes.toArray(ctx.getTensorShape(out.name()));
+  }
+
+  @Override
+  protected PendingBatch run(List<Chunk> chunks) {
+    if (closed) {
+      throw new IllegalStateException("slot is closed");
+    }
+    Cuda.setDevice(engine.device().ordinal());
+    Lane lane = lanes[next];
+    next = (next + 1) % lanes.length;
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Chunk c : chunks) {
+      for (Map.Entry<String, HostTensor> e : c.inputs().entrySet()) {
+        long[] shape = e.getValue().shape();
+        setShape(lane.context, e.getKey(), shape);
+        long bytes = TensorInfo.elements(shape) * signature.require(e.getKey(), true).dataType().bytes();
+        copy(lane.buffers.get(e.getKey()), e.getValue().pointer(), bytes, cudaMemcpyHostToDevice, lane, e.getKey());
+      }
+      if (!lane.context.enqueueV3(lane.stream)) {
+        throw new EngineException("TensorRT enqueueV3 failed for " + signature.model() + " on "
+            + engine.deviceDescription() + ": " + TrtLogger.INSTANCE.lastError());
+      }
+      for (Map.Entry<String, HostTensor> e : c.outputs().entrySet()) {
+        long[] shape = e.getValue().shape();
+        long bytes = TensorInfo.elements(shape) * signature.require(e.getKey(), false).dataType().bytes();
+        copy(e.getValue().pointer(), lane.buffers.get(e.getKey()), bytes, cudaMemcpyDeviceToHost, lane, e.getKey());
+        shapes.put(e.getKey(), shape);
+      }
+    }
+    Cuda.check(cudaEventRecord(lane.done, lane.stream), "cudaEventRecord");
+    return new LanePending(lane, shapes);
+  }
+
+  private void copy(Pointer dst, Pointer src, long bytes, int kind, Lane lane, String tensor) {
+    Cuda.check(cudaMemcpyAsync(dst, src, bytes, kind, lane.stream),
+        "cudaMemcpyAsync (" + (kind == cudaMemcpyHostToDevice ? "H2D" : "D2H") + ", " + bytes + " bytes, " + tensor + ")");
+  }
+
+  private final class LanePending implements PendingBatch {
+    private final Lane lane;
+    private final Map<String, long[]> shapes;
+    private boolean done;
+
+    LanePending(Lane lane, Map<String, long[]> shapes) {
+      this.lane = lane;
+      this.shapes = shapes;
+    }
+
+    @Override
+    public Map<String, long[]> outputShapes() {
+      return shapes;
+    }
+
+    @Override
+    public boolean isDone() {
+      return done || cudaEventQuery(lane.done) == 0;
+    }
+
+    @Override
+    public void await() {
+      if (!done) {
+        Cuda.setDevice(engine.device().ordinal());
+        Cuda.check(cudaEventSynchronize(lane.done), "batch on " + engine.deviceDescription() + " for " + signature.model());
+        done = true;
+      }
+    }
+  }
+
+  /** Synchronizes every lane, then frees streams, events and device buffers. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Cuda.setDevice(engine.device().ordinal());
+    List<String> failures = new ArrayList<>();
+    for (Lane lane : lanes) {
+      if (lane == null) {
+        continue;
+      }
+      if (!lane.stream.isNull()) {
+        cudaStreamSynchronize(lane.stream);
+      }
+      for (Pointer p : lane.buffers.values()) {
+        if (cudaFree(p) != 0) {
+          failures.add("cudaFree");
+        }
+      }
+      lane.buffers.clear();
+      if (!lane.done.isNull() && cudaEventDestroy(lane.done) != 0) {
+        failures.add("cudaEventDestroy");
+      }
+      if (!lane.stream.isNull() && cudaStreamDestroy(lane.stream) != 0) {
+        failures.add("cudaStreamDestroy");
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new EngineException("freeing a slot of " + signature.model() + " failed: " + failures);
+    }
+  }
+}
