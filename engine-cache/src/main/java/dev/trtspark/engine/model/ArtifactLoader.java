@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -30,7 +31,7 @@ public final class ArtifactLoader {
   public static ModelArtifact load(String location, Configuration hadoopConf) {
     Path path = toPath(location);
     try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
+      FileSystem fs = fileSystem(path, hadoopConf);
       byte[] bytes = readAll(fs, path, location);
       PlanMetadata sidecar = null;
       ModelArtifact probe = ModelArtifact.of(location, bytes, null);
@@ -46,6 +47,15 @@ public final class ArtifactLoader {
     } catch (IOException e) {
       throw new EngineException("cannot read model " + location + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The FileSystem for {@code path}; for local files the raw one, without Hadoop's {@code .crc} side
+   * files (a model edited or replaced by other tools would otherwise fail its stale checksum).
+   */
+  public static FileSystem fileSystem(Path path, Configuration hadoopConf) throws IOException {
+    FileSystem fs = path.getFileSystem(hadoopConf);
+    return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
   }
 
   /** A Hadoop path for a URI or a bare local path. */

@@ -55,7 +55,7 @@ public final class PlanBuilder {
     public void write(String location, Configuration hadoopConf) {
       org.apache.hadoop.fs.Path path = ArtifactLoader.toPath(location);
       try {
-        FileSystem fs = path.getFileSystem(hadoopConf);
+        FileSystem fs = ArtifactLoader.fileSystem(path, hadoopConf);
         try (FSDataOutputStream out = fs.create(path, true)) {
           out.write(plan);
         }
@@ -90,7 +90,8 @@ public final class PlanBuilder {
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < parser.getNbErrors(); i++) {
           IParserError e = parser.getError(i);
-          errors.add("node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): " + e.desc());
+          errors.add((e.node() < 0 ? "" : "node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): ")
+              + e.desc());
         }
         throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors));
       }

@@ -6,6 +6,7 @@ import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
@@ -37,7 +38,8 @@ final class TrtEngine implements Engine {
     List<TensorInfo> outputs = new ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
-      boolean input = engine.getTensorIOMode(name) == TensorIOMode.kINPUT;
+      // the int overload: the enum-returning one does not compare reliably through the presets
+      boolean input = engine.getTensorIOMode(new BytePointer(name)) == TensorIOMode.kINPUT.value;
       var type = TrtTypes.toDataType(engine.getTensorDataType(name), model, name);
       long[] shape = TrtTypes.toArray(engine.getTensorShape(name));
       if (input) {

@@ -18,20 +18,17 @@ final class TrtLogger extends ILogger {
 
   @Override
   public void log(Severity severity, String msg) {
-    switch (severity) {
-      case kINTERNAL_ERROR:
-      case kERROR:
-        lastError = msg;
-        LOG.error(msg);
-        break;
-      case kWARNING:
-        LOG.warn(msg);
-        break;
-      case kINFO:
-        LOG.debug(msg);
-        break;
-      default:
-        LOG.trace(msg);
+    // compare values: enum constants that cross the presets' callback do not switch reliably
+    int v = severity.value;
+    if (v <= Severity.kERROR.value) {
+      lastError = msg;
+      LOG.error(msg);
+    } else if (v == Severity.kWARNING.value) {
+      LOG.warn(msg);
+    } else if (v == Severity.kINFO.value) {
+      LOG.debug(msg);
+    } else {
+      LOG.trace(msg);
     }
   }
 

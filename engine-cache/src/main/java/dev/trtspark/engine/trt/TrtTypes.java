@@ -8,29 +8,27 @@ import org.bytedeco.tensorrt.nvinfer.Dims64;
 final class TrtTypes {
   private TrtTypes() {}
 
+  /**
+   * Maps by {@code value}: enum constants returned through the presets do not switch reliably (a
+   * switch saw every type as kFLOAT), their values do.
+   */
   static DataType toDataType(org.bytedeco.tensorrt.global.nvinfer.DataType t, String model, String tensor) {
-    switch (t) {
-      case kFLOAT:
-        return DataType.FLOAT32;
-      case kHALF:
-        return DataType.FLOAT16;
-      case kBF16:
-        return DataType.BFLOAT16;
-      case kINT8:
-        return DataType.INT8;
-      case kUINT8:
-        return DataType.UINT8;
-      case kINT32:
-        return DataType.INT32;
-      case kINT64:
-        return DataType.INT64;
-      case kBOOL:
-        return DataType.BOOL;
-      default:
-        throw new EngineException("plan " + model + ": tensor " + tensor + " has TensorRT type " + t
-            + "; supported: float32, float16, bfloat16, int8, uint8, int32, int64, bool");
+    for (org.bytedeco.tensorrt.global.nvinfer.DataType k : org.bytedeco.tensorrt.global.nvinfer.DataType.values()) {
+      if (k.value == t.value) {
+        DataType ours = OURS.get(k.name());
+        if (ours != null) {
+          return ours;
+        }
+        break;
+      }
     }
+    throw new EngineException("plan " + model + ": tensor " + tensor + " has TensorRT type value " + t.value
+        + "; supported: float32, float16, bfloat16, int8, uint8, int32, int64, bool");
   }
+
+  private static final java.util.Map<String, DataType> OURS = java.util.Map.of(
+      "kFLOAT", DataType.FLOAT32, "kHALF", DataType.FLOAT16, "kBF16", DataType.BFLOAT16, "kINT8", DataType.INT8,
+      "kUINT8", DataType.UINT8, "kINT32", DataType.INT32, "kINT64", DataType.INT64, "kBOOL", DataType.BOOL);
 
   static long[] toArray(Dims64 d) {
     long[] a = new long[d.nbDims()];

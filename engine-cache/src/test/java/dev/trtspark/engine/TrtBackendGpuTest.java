@@ -1,0 +1,308 @@
+package dev.trtspark.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.engine.backend.Engine;
+import dev.trtspark.engine.backend.ExecutionSlot;
+import dev.trtspark.engine.cache.CacheStats;
+import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.engine.cache.EngineLease;
+import dev.trtspark.engine.cache.SlotLease;
+import dev.trtspark.engine.model.ArtifactLoader;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.model.PlanMetadata;
+import dev.trtspark.engine.ort.OrtBackend;
+import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.engine.trt.Cuda;
+import dev.trtspark.engine.trt.PlanBuilder;
+import dev.trtspark.engine.trt.TrtBackend;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TensorRT on a real GPU: the same conformance rules as ONNX Runtime, plus plans, sidecars and the cache. */
+@Tag("gpu")
+class TrtBackendGpuTest {
+  private static final ResolvedConfig SEQ = BackendConformance.config(
+      "build.minShapes", "x:1x1", "build.optShapes", "x:4x16", "build.maxShapes", "x:64x32");
+  private final BackendConformance trt = new BackendConformance(new TrtBackend(), 0);
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void needsGpu() {
+    Cuda.Probe p = Cuda.probe();
+    assumeTrue(p.usable(), "skipped: no usable GPU with TensorRT here (" + p.problem() + ")");
+    System.out.println("GPU: " + Cuda.device(0) + ", TensorRT " + p.tensorrtVersion());
+  }
+
+  @AfterEach
+  void reset() {
+    EngineCache.resetForTests();
+  }
+
+  @Test
+  void identityAndAffine() {
+    trt.identityAndAffine();
+  }
+
+  @Test
+  void twoInputsTwoOutputs() {
+    trt.twoInputsTwoOutputs();
+  }
+
+  @Test
+  void float16() {
+    trt.float16();
+  }
+
+  @Test
+  void int32AndInt64() {
+    trt.int32AndInt64();
+  }
+
+  @Test
+  void boolAndUint8() {
+    trt.boolAndUint8();
+  }
+
+  @Test
+  void multiDimensionalInput() {
+    trt.multiDimensionalInput();
+  }
+
+  @Test
+  void variableLength() {
+    trt.variableLength(SEQ);
+  }
+
+  @Test
+  void scalarPerRowOutput() {
+    trt.scalarPerRowOutput();
+  }
+
+  @Test
+  void splitsBatchesLargerThanTheProfile() {
+    trt.splitsBatchesLargerThanTheProfile();
+  }
+
+  @Test
+  void everyFloatFixtureMatchesOnnxRuntime() {
+    Random rnd = new Random(7);
+    for (String model : List.of("identity_f32.onnx", "affine_f32.onnx", "image_mean.onnx", "scalar_out.onnx", "seq_sum.onnx")) {
+      ResolvedConfig c = model.equals("seq_sum.onnx") ? SEQ : BackendConformance.config();
+      try (Engine t = new TrtBackend().load(Fixtures.artifact(model), 0, c);
+          Engine o = new OrtBackend().load(Fixtures.artifact(model), -1, c);
+          ExecutionSlot ts = t.newSlot(2);
+          ExecutionSlot os = o.newSlot(1)) {
+        long[] shape = t.signature().inputs().get(0).shape();
+        shape[0] = 300;
+        for (int d = 1; d < shape.length; d++) {
+          shape[d] = shape[d] < 0 ? 20 : shape[d];
+        }
+        int n = (int) dev.trtspark.engine.tensor.TensorInfo.elements(shape);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+          x[i] = (float) rnd.nextGaussian();
+        }
+        String in = t.signature().inputs().get(0).name();
+        float[] a = BackendConformance.asFloats(BackendConformance.run(ts, Map.of(in, Fixtures.floats(x, shape))).values().iterator().next());
+        float[] b = BackendConformance.asFloats(BackendConformance.run(os, Map.of(in, Fixtures.floats(x, shape))).values().iterator().next());
+        double maxAbs = 0;
+        for (int i = 0; i < a.length; i++) {
+          maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
+          assertEquals(b[i], a[i], 1e-3 * Math.max(1, Math.abs(b[i])), model + " element " + i);
+        }
+        System.out.printf("compare %s: %d elements, max abs error vs ONNX Runtime %.3g%n", model, a.length, maxAbs);
+      }
+    }
+  }
+
+  private ModelArtifact buildDigitsPlan(String precision) {
+    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx,
+        BackendConformance.config("build.precision", precision, "build.maxBatch", "2048", "build.optBatch", "1024",
+            "build.timingCache", tmp.resolve("timing.cache").toString()), 0);
+    System.out.printf("digits plan (%s): %d bytes, built in %.2f s%n", precision, built.plan().length, built.buildSeconds());
+    String location = tmp.resolve("digits-" + precision + ".plan").toString();
+    built.write(location, new Configuration());
+    return ArtifactLoader.load(location);
+  }
+
+  @Test
+  void digitsPlanMatchesOnnxRuntimeAndTheRecordedAccuracy() throws Exception {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    assertTrue(plan.sidecar().isPresent());
+    PlanMetadata m = plan.sidecar().get();
+    assertEquals(plan.sha256(), m.planSha256());
+    assertEquals(Cuda.probe().tensorrtVersion(), m.tensorrtVersion());
+    assertTrue(Files.size(tmp.resolve("timing.cache")) > 0, "timing cache written");
+    ResolvedConfig c = BackendConformance.config("backend", "tensorrt");
+    try (EngineLease lease = Engines.lease(plan, 0, c); SlotLease slot = lease.leaseSlot()) {
+      assertEquals("tensorrt", lease.backendName());
+      assertEquals(2048, lease.signature().maxBatch());
+      // through the lease API, as callers use it
+      Object[] d = Fixtures.digits();
+      float[][] x = (float[][]) d[0];
+      float[] flat = new float[x.length * 64];
+      for (int r = 0; r < x.length; r++) {
+        System.arraycopy(x[r], 0, flat, r * 64, 64);
+      }
+      ByteBuffer out = Fixtures.direct(x.length * 10L * 4);
+      slot.submit(Map.of("features", Fixtures.floats(flat, x.length, 64)), Map.of("probs", HostTensor.of(out, null))).await();
+      float[] gpu = Fixtures.readFloats(out, x.length * 10);
+      try (Engine o = new OrtBackend().load(ArtifactLoader.load(Fixtures.digitsOnnx().toString()), -1, BackendConformance.config());
+          ExecutionSlot os = o.newSlot(1)) {
+        float[] cpu = BackendConformance.asFloats(BackendConformance.run(os, Map.of("features", Fixtures.floats(flat, x.length, 64))).get("probs"));
+        double maxAbs = 0;
+        for (int i = 0; i < cpu.length; i++) {
+          maxAbs = Math.max(maxAbs, Math.abs(cpu[i] - gpu[i]));
+        }
+        System.out.printf("digits fp32 plan vs ONNX Runtime: max abs error %.3g over %d probabilities%n", maxAbs, cpu.length);
+        assertTrue(maxAbs < 1e-3, "max abs error " + maxAbs);
+      }
+    }
+    try (Engine e = new TrtBackend().load(plan, 0, BackendConformance.config()); ExecutionSlot s = e.newSlot(1)) {
+      int correct = trt.digitsCorrect(s);
+      System.out.println("digits on TensorRT: " + correct + " of 1797 correct");
+      assertEquals(1781, correct);
+    }
+  }
+
+  @Test
+  void eightThreadsWithTheirOwnSlotsGetIdenticalResults() throws Exception {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    ResolvedConfig c = BackendConformance.config("slotsPerEngine", "8");
+    float[] flat = new float[512 * 64];
+    Random rnd = new Random(3);
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = rnd.nextInt(17);
+    }
+    float[] reference;
+    try (EngineLease lease = Engines.lease(plan, 0, c); SlotLease s = lease.leaseSlot()) {
+      ByteBuffer out = Fixtures.direct(512 * 10 * 4);
+      s.submit(Map.of("features", Fixtures.floats(flat, 512, 64)), Map.of("probs", HostTensor.of(out, null))).await();
+      reference = Fixtures.readFloats(out, 5120);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<float[][]>> results = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      results.add(pool.submit(() -> {
+        try (EngineLease lease = Engines.lease(plan, 0, c); SlotLease s = lease.leaseSlot()) {
+          float[][] all = new float[20][];
+          for (int it = 0; it < 20; it++) {
+            ByteBuffer out = Fixtures.direct(512 * 10 * 4);
+            s.submit(Map.of("features", Fixtures.floats(flat, 512, 64)), Map.of("probs", HostTensor.of(out, null))).await();
+            all[it] = Fixtures.readFloats(out, 5120);
+          }
+          return all;
+        }
+      }));
+    }
+    for (Future<float[][]> f : results) {
+      for (float[] r : f.get()) {
+        assertArrayEquals(reference, r);
+      }
+    }
+    pool.shutdown();
+    CacheStats s = EngineCache.get(0).stats();
+    System.out.println("after 9 leases from 9 threads: " + s);
+    assertEquals(1, s.loads(), "deserialized once");
+    assertEquals(8, s.hits());
+  }
+
+  @Test
+  void aPlanBuiltWithOtherOptionsIsRefusedBySidecar() {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    EngineException e = assertThrows(EngineException.class,
+        () -> new TrtBackend().load(plan, 0, BackendConformance.config("build.precision", "fp16")));
+    System.out.println("refused: " + e.getMessage());
+    assertTrue(e.getMessage().contains("it was built with spark.trt.build.precision=fp32 but spark.trt.build.precision=fp16 "
+        + "was asked for"), e.getMessage());
+    assertTrue(e.getMessage().contains("Rebuild it on this kind of executor: trt-spark build --onnx "), e.getMessage());
+  }
+
+  @Test
+  void aPlanForAnotherGpuIsRefusedBeforeDeserializing() throws Exception {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    PlanMetadata m = plan.sidecar().get();
+    PlanMetadata other = new PlanMetadata(m.format(), m.tensorrtVersion(), "NVIDIA A100-SXM4-80GB", "8.0", m.planSha256(),
+        m.sourceOnnx(), m.sourceOnnxSha256(), m.builderOptions(), m.tensors());
+    Files.writeString(Path.of(plan.uri() + ".json"), other.toJson());
+    EngineException e = assertThrows(EngineException.class,
+        () -> new TrtBackend().load(ArtifactLoader.load(plan.uri()), 0, BackendConformance.config()));
+    System.out.println("refused: " + e.getMessage());
+    assertTrue(e.getMessage().contains("it was built for NVIDIA A100-SXM4-80GB (sm_80) and this executor's GPU is "), e.getMessage());
+  }
+
+  @Test
+  void corruptAndTruncatedPlansFailCleanly() throws Exception {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    byte[] bytes = plan.bytes();
+    System.out.printf("plan magic: %02x %02x %02x %02x%n", bytes[0], bytes[1], bytes[2], bytes[3]);
+    Path bin = tmp.resolve("digits.bin");
+    Files.write(bin, bytes);
+    assertEquals(ModelKind.TENSORRT_PLAN, ArtifactLoader.load(bin.toString()).kind(), "told from the bytes alone");
+    Path truncated = tmp.resolve("truncated.plan");
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    EngineException t = assertThrows(EngineException.class,
+        () -> new TrtBackend().load(ArtifactLoader.load(truncated.toString()), 0, BackendConformance.config()));
+    System.out.println("truncated: " + t.getMessage());
+    assertTrue(t.getMessage().contains("could not deserialize plan"), t.getMessage());
+    Path garbage = tmp.resolve("garbage.plan");
+    byte[] junk = new byte[4096];
+    new Random(1).nextBytes(junk);
+    Files.write(garbage, junk);
+    EngineException g = assertThrows(EngineException.class,
+        () -> new TrtBackend().load(ArtifactLoader.load(garbage.toString()), 0, BackendConformance.config()));
+    assertTrue(g.getMessage().contains("could not deserialize plan"), g.getMessage());
+  }
+
+  @Test
+  void parserErrorsNameTheNode() throws Exception {
+    byte[] onnx = Files.readAllBytes(Fixtures.digitsOnnx());
+    Path broken = tmp.resolve("broken.onnx");
+    Files.write(broken, java.util.Arrays.copyOf(onnx, onnx.length - 300));
+    EngineException e = assertThrows(EngineException.class,
+        () -> PlanBuilder.build(ArtifactLoader.load(broken.toString()), BackendConformance.config(), 0));
+    System.out.println("parser: " + e.getMessage());
+    assertTrue(e.getMessage().startsWith("TensorRT's ONNX parser rejected "), e.getMessage());
+  }
+
+  @Test
+  void int8WithoutQuantizeNodesIsRefused() {
+    EngineException e = assertThrows(EngineException.class, () -> PlanBuilder.build(
+        ArtifactLoader.load(Fixtures.digitsOnnx().toString()), BackendConformance.config("build.precision", "int8"), 0));
+    assertTrue(e.getMessage().startsWith("int8 needs a model with QuantizeLinear/DequantizeLinear nodes"), e.getMessage());
+  }
+
+  @Test
+  void fp16PlanKeepsTheArgmaxes() throws Exception {
+    ModelArtifact plan = buildDigitsPlan("fp16,fp32");
+    try (Engine e = new TrtBackend().load(plan, 0, BackendConformance.config()); ExecutionSlot s = e.newSlot(1)) {
+      int correct = trt.digitsCorrect(s);
+      System.out.println("digits on TensorRT fp16: " + correct + " of 1797 correct");
+      assertTrue(Math.abs(correct - 1781) <= 2, "fp16 accuracy " + correct);
+    }
+  }
+}
