@@ -1,0 +1,69 @@
+package dev.trtspark.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trtspark.engine.model.ArtifactLoader;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.ort.OrtBackend;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Models on a real (in-process) HDFS: the same bytes, sha256 and engine as from local disk. */
+class HdfsArtifactTest {
+  @TempDir
+  static Path base;
+  private static MiniDFSCluster cluster;
+  private static Configuration conf;
+  private static String root;
+
+  @BeforeAll
+  static void startHdfs() throws Exception {
+    conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    cluster.waitActive();
+    FileSystem fs = cluster.getFileSystem();
+    root = fs.getUri().toString();
+    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Fixtures.digitsOnnx().toString()),
+        new org.apache.hadoop.fs.Path("/models/digits.onnx"));
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  @Test
+  void modelOnHdfsHasTheSameSha256AsTheLocalFile() {
+    ModelArtifact remote = ArtifactLoader.load(root + "/models/digits.onnx", conf);
+    ModelArtifact local = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    assertTrue(remote.uri().startsWith("hdfs://"), remote.uri());
+    assertEquals(local.sha256(), remote.sha256());
+    assertEquals(ModelKind.ONNX, remote.kind());
+  }
+
+  @Test
+  void modelFromHdfsRunsAndClassifiesLikeTheLocalOne() throws Exception {
+    ModelArtifact remote = ArtifactLoader.load(root + "/models/digits.onnx", conf);
+    try (var engine = new OrtBackend().load(remote, -1, BackendConformance.config()); var slot = engine.newSlot(1)) {
+      assertEquals(1781, new BackendConformance(new OrtBackend(), -1).digitsCorrect(slot));
+    }
+  }
+
+  @Test
+  void missingHdfsFileIsReportedWithItsUri() {
+    EngineException e = assertThrows(EngineException.class, () -> ArtifactLoader.load(root + "/models/none.onnx", conf));
+    assertTrue(e.getMessage().startsWith("model file not found: " + root + "/models/none.onnx"), e.getMessage());
+  }
+}
