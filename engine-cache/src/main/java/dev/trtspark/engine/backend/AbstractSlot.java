@@ -108,6 +108,11 @@ public abstract class AbstractSlot implements ExecutionSlot {
       public void await() {
         last.await();
       }
+
+      @Override
+      public StageTimes timings() {
+        return last.timings();
+      }
     };
   }
 

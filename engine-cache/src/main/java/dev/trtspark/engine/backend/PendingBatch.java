@@ -16,8 +16,13 @@ public interface PendingBatch {
   /** Blocks until the outputs are in host memory. Calling it again returns at once. */
   void await();
 
-  /** A batch that has already run. */
-  static PendingBatch completed(Map<String, long[]> shapes) {
+  /** Time per stage; valid once {@link #await()} returned. */
+  default StageTimes timings() {
+    return StageTimes.ZERO;
+  }
+
+  /** A batch that has already run, in {@code times}. */
+  static PendingBatch completed(Map<String, long[]> shapes, StageTimes times) {
     return new PendingBatch() {
       @Override
       public Map<String, long[]> outputShapes() {
@@ -31,6 +36,11 @@ public interface PendingBatch {
 
       @Override
       public void await() {}
+
+      @Override
+      public StageTimes timings() {
+        return times;
+      }
     };
   }
 }

@@ -1,8 +1,8 @@
 package dev.trtspark.engine.trt;
 
-import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
-import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
 import static org.bytedeco.cuda.global.cudart.cudaEventQuery;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
 import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
@@ -19,6 +19,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.backend.AbstractSlot;
 import dev.trtspark.engine.backend.PendingBatch;
+import dev.trtspark.engine.backend.StageTimes;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 /**
  * An execution slot on TensorRT: {@code lanes} lanes, each an execution context, a non-blocking CUDA
  * stream, device buffers for every IO tensor sized for the profile's max shapes (addresses bound once
- * with {@code setTensorAddress}) and a completion event. Batches go to the lanes in turn, so a batch's
+ * with {@code setTensorAddress}) and timing events that also mark completion. Batches go to the lanes in turn, so a batch's
  * H2D copy on one lane's stream overlaps the previous batch's compute on another.
  *
  * <p>Ownership: the slot owns streams, events and device buffers and frees them in {@link #close()}
@@ -52,7 +53,8 @@ final class TrtSlot extends AbstractSlot {
   private static final class Lane {
     final IExecutionContext context;
     final CUstream_st stream = new CUstream_st();
-    final CUevent_st done = new CUevent_st();
+    /** Timing events, four per chunk (before H2D, after H2D, after compute, after D2H), reused. */
+    final List<CUevent_st> events = new ArrayList<>();
     final Map<String, Pointer> buffers = new LinkedHashMap<>();
     final Map<String, Long> capacity = new LinkedHashMap<>();
 
@@ -85,7 +87,6 @@ final class TrtSlot extends AbstractSlot {
     }
     Lane lane = new Lane(ctx);
     Cuda.check(cudaStreamCreateWithFlags(lane.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-    Cuda.check(cudaEventCreateWithFlags(lane.done, cudaEventDisableTiming), "cudaEventCreateWithFlags");
     for (TensorInfo t : signature.inputs()) {
       setShape(ctx, t.name(), t.max());
       allocate(lane, t.name(), TensorInfo.elements(t.max()) * t.dataType().bytes());
@@ -137,26 +138,46 @@ final class TrtSlot extends AbstractSlot {
     Lane lane = lanes[next];
     next = (next + 1) % lanes.length;
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (Chunk c : chunks) {
+    for (int k = 0; k < chunks.size(); k++) {
+      Chunk c = chunks.get(k);
+      record(lane, 4 * k);
       for (Map.Entry<String, HostTensor> e : c.inputs().entrySet()) {
         long[] shape = e.getValue().shape();
         setShape(lane.context, e.getKey(), shape);
         long bytes = TensorInfo.elements(shape) * signature.require(e.getKey(), true).dataType().bytes();
         copy(lane.buffers.get(e.getKey()), e.getValue().pointer(), bytes, cudaMemcpyHostToDevice, lane, e.getKey());
       }
+      record(lane, 4 * k + 1);
       if (!lane.context.enqueueV3(lane.stream)) {
         throw new EngineException("TensorRT enqueueV3 failed for " + signature.model() + " on "
             + engine.deviceDescription() + ": " + TrtLogger.INSTANCE.lastError());
       }
+      record(lane, 4 * k + 2);
       for (Map.Entry<String, HostTensor> e : c.outputs().entrySet()) {
         long[] shape = e.getValue().shape();
         long bytes = TensorInfo.elements(shape) * signature.require(e.getKey(), false).dataType().bytes();
         copy(e.getValue().pointer(), lane.buffers.get(e.getKey()), bytes, cudaMemcpyDeviceToHost, lane, e.getKey());
         shapes.put(e.getKey(), shape);
       }
+      record(lane, 4 * k + 3);
     }
-    Cuda.check(cudaEventRecord(lane.done, lane.stream), "cudaEventRecord");
-    return new LanePending(lane, shapes);
+    return new LanePending(lane, shapes, chunks.size());
+  }
+
+  /** Records timing event {@code i} of the lane on its stream, creating it on first use. */
+  private void record(Lane lane, int i) {
+    while (lane.events.size() <= i) {
+      CUevent_st e = new CUevent_st();
+      Cuda.check(cudaEventCreate(e), "cudaEventCreate");
+      lane.events.add(e);
+    }
+    Cuda.check(cudaEventRecord(lane.events.get(i), lane.stream), "cudaEventRecord");
+  }
+
+  private static long elapsedNanos(Lane lane, int from, int to) {
+    float[] ms = new float[1];
+    Cuda.check(cudaEventElapsedTime(ms, lane.events.get(from), lane.events.get(to)), "cudaEventElapsedTime");
+    return (long) (ms[0] * 1e6);
   }
 
   private void copy(Pointer dst, Pointer src, long bytes, int kind, Lane lane, String tensor) {
@@ -167,11 +188,17 @@ final class TrtSlot extends AbstractSlot {
   private final class LanePending implements PendingBatch {
     private final Lane lane;
     private final Map<String, long[]> shapes;
-    private boolean done;
+    private final int chunks;
+    private StageTimes times;
 
-    LanePending(Lane lane, Map<String, long[]> shapes) {
+    LanePending(Lane lane, Map<String, long[]> shapes, int chunks) {
       this.lane = lane;
       this.shapes = shapes;
+      this.chunks = chunks;
+    }
+
+    private CUevent_st last() {
+      return lane.events.get(4 * chunks - 1);
     }
 
     @Override
@@ -181,17 +208,66 @@ final class TrtSlot extends AbstractSlot {
 
     @Override
     public boolean isDone() {
-      return done || cudaEventQuery(lane.done) == 0;
+      return times != null || cudaEventQuery(last()) == 0;
     }
 
     @Override
     public void await() {
-      if (!done) {
-        Cuda.setDevice(engine.device().ordinal());
-        Cuda.check(cudaEventSynchronize(lane.done), "batch on " + engine.deviceDescription() + " for " + signature.model());
-        done = true;
+      if (times != null) {
+        return;
+      }
+      Cuda.setDevice(engine.device().ordinal());
+      Cuda.check(cudaEventSynchronize(last()), "batch on " + engine.deviceDescription() + " for " + signature.model());
+      // read now: the lane's events are re-recorded by its next batch
+      long h2d = 0;
+      long compute = 0;
+      long d2h = 0;
+      for (int k = 0; k < chunks; k++) {
+        h2d += elapsedNanos(lane, 4 * k, 4 * k + 1);
+        compute += elapsedNanos(lane, 4 * k + 1, 4 * k + 2);
+        d2h += elapsedNanos(lane, 4 * k + 2, 4 * k + 3);
+      }
+      times = new StageTimes(h2d, compute, d2h);
+    }
+
+    @Override
+    public StageTimes timings() {
+      return times == null ? StageTimes.ZERO : times;
+    }
+  }
+
+  /**
+   * Benchmark hook ({@link TrtBench}): enqueues inference on lane 0's device-resident buffers
+   * {@code iterations} times back to back and returns the seconds it took, copies excluded.
+   */
+  double deviceResidentSeconds(Map<String, long[]> inputShapes, int iterations) {
+    Cuda.setDevice(engine.device().ordinal());
+    Lane lane = lanes[0];
+    inputShapes.forEach((name, shape) -> setShape(lane.context, name, shape));
+    for (int i = 0; i < 10; i++) {
+      lane.context.enqueueV3(lane.stream);
+    }
+    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
+    long t0 = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      if (!lane.context.enqueueV3(lane.stream)) {
+        throw new EngineException("enqueueV3 failed: " + TrtLogger.INSTANCE.lastError());
       }
     }
+    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Benchmark hook: seconds for {@code iterations} host-to-device copies of {@code bytes} into lane 0's input. */
+  double h2dSeconds(String input, HostTensor host, long bytes, int iterations) {
+    Cuda.setDevice(engine.device().ordinal());
+    Lane lane = lanes[0];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      copy(lane.buffers.get(input), host.pointer(), bytes, cudaMemcpyHostToDevice, lane, input);
+    }
+    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** Synchronizes every lane, then frees streams, events and device buffers. Idempotent. */
@@ -216,9 +292,12 @@ final class TrtSlot extends AbstractSlot {
         }
       }
       lane.buffers.clear();
-      if (!lane.done.isNull() && cudaEventDestroy(lane.done) != 0) {
-        failures.add("cudaEventDestroy");
+      for (CUevent_st e : lane.events) {
+        if (cudaEventDestroy(e) != 0) {
+          failures.add("cudaEventDestroy");
+        }
       }
+      lane.events.clear();
       if (!lane.stream.isNull() && cudaStreamDestroy(lane.stream) != 0) {
         failures.add("cudaStreamDestroy");
       }

@@ -1,0 +1,185 @@
+package dev.trtspark.arrow.binding;
+
+import dev.trtspark.engine.tensor.DataType;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.Float16;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.Types.MinorType;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * Arrow element types a tensor can be fed from, which conversions are allowed (no silent narrowing
+ * of integers, no signed/unsigned mix-ups), and the element-wise copy that does them.
+ */
+final class ElementType {
+  private ElementType() {}
+
+  /** Arrow sources per tensor type, in the order error messages list them; identity first. */
+  static final Map<DataType, List<MinorType>> ALLOWED = Map.of(
+      DataType.FLOAT32, List.of(MinorType.FLOAT4, MinorType.FLOAT8, MinorType.FLOAT2, MinorType.TINYINT,
+          MinorType.UINT1, MinorType.SMALLINT, MinorType.INT),
+      DataType.FLOAT16, List.of(MinorType.FLOAT2, MinorType.FLOAT4, MinorType.FLOAT8),
+      DataType.BFLOAT16, List.of(MinorType.FLOAT4, MinorType.FLOAT8),
+      DataType.INT32, List.of(MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
+      DataType.INT64, List.of(MinorType.BIGINT, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
+      DataType.INT8, List.of(MinorType.TINYINT),
+      DataType.UINT8, List.of(MinorType.UINT1),
+      DataType.BOOL, List.of(MinorType.BIT));
+
+  static final Map<DataType, MinorType> IDENTITY = Map.of(DataType.FLOAT32, MinorType.FLOAT4, DataType.FLOAT16,
+      MinorType.FLOAT2, DataType.INT32, MinorType.INT, DataType.INT64, MinorType.BIGINT, DataType.INT8, MinorType.TINYINT,
+      DataType.UINT8, MinorType.UINT1);
+
+  static boolean isFloat(MinorType t) {
+    return t == MinorType.FLOAT2 || t == MinorType.FLOAT4 || t == MinorType.FLOAT8;
+  }
+
+  /** Bytes per element in Arrow memory; 0 for bit-packed booleans. */
+  static int arrowBytes(MinorType t) {
+    switch (t) {
+      case FLOAT8:
+      case BIGINT:
+        return 8;
+      case FLOAT4:
+      case INT:
+        return 4;
+      case FLOAT2:
+      case SMALLINT:
+        return 2;
+      case TINYINT:
+      case UINT1:
+        return 1;
+      default:
+        return 0;
+    }
+  }
+
+  static String arrowName(MinorType t) {
+    switch (t) {
+      case FLOAT4:
+        return "float";
+      case FLOAT8:
+        return "double";
+      case FLOAT2:
+        return "half";
+      case TINYINT:
+        return "tinyint";
+      case UINT1:
+        return "uint8";
+      case SMALLINT:
+        return "smallint";
+      case INT:
+        return "int";
+      case BIGINT:
+        return "bigint";
+      case BIT:
+        return "boolean";
+      default:
+        return t.name().toLowerCase();
+    }
+  }
+
+  /** The Arrow type an output tensor comes back as: half and bfloat16 widen to float for Spark. */
+  static ArrowType outputArrowType(DataType t) {
+    switch (t) {
+      case FLOAT32:
+      case FLOAT16:
+      case BFLOAT16:
+        return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+      case INT8:
+        return new ArrowType.Int(8, true);
+      case UINT8:
+        return new ArrowType.Int(8, false);
+      case INT32:
+        return new ArrowType.Int(32, true);
+      case INT64:
+        return new ArrowType.Int(64, true);
+      case BOOL:
+        return ArrowType.Bool.INSTANCE;
+      default:
+        throw new IllegalArgumentException(t.toString());
+    }
+  }
+
+  /** Reads element {@code i} of a fixed-width Arrow buffer as a double (floating sources). */
+  static double readDouble(ArrowBuf b, MinorType t, long i) {
+    switch (t) {
+      case FLOAT4:
+        return b.getFloat(i * 4);
+      case FLOAT8:
+        return b.getDouble(i * 8);
+      case FLOAT2:
+        return Float16.toFloat(b.getShort(i * 2));
+      default:
+        return readLong(b, t, i);
+    }
+  }
+
+  /** Reads element {@code i} as a long (integer sources). */
+  static long readLong(ArrowBuf b, MinorType t, long i) {
+    switch (t) {
+      case TINYINT:
+        return b.getByte(i);
+      case UINT1:
+        return b.getByte(i) & 0xff;
+      case SMALLINT:
+        return b.getShort(i * 2);
+      case INT:
+        return b.getInt(i * 4);
+      case BIGINT:
+        return b.getLong(i * 8);
+      default:
+        throw new IllegalArgumentException(t.toString());
+    }
+  }
+
+  /**
+   * Copies {@code n} elements from {@code src[srcIndex..]} (Arrow type {@code from}) into
+   * {@code dst[dstIndex..]} (tensor type {@code to}), converting.
+   */
+  static void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, DataType to, long dstIndex, long n) {
+    for (long k = 0; k < n; k++) {
+      long s = srcIndex + k;
+      long d = dstIndex + k;
+      switch (to) {
+        case FLOAT32:
+          dst.setFloat(d * 4, (float) readDouble(src, from, s));
+          break;
+        case FLOAT16:
+          dst.setShort(d * 2, Float16.toFloat16((float) readDouble(src, from, s)));
+          break;
+        case BFLOAT16:
+          dst.setShort(d * 2, toBfloat16((float) readDouble(src, from, s)));
+          break;
+        case INT32:
+          dst.setInt(d * 4, (int) readLong(src, from, s));
+          break;
+        case INT64:
+          dst.setLong(d * 8, readLong(src, from, s));
+          break;
+        case INT8:
+        case UINT8:
+          dst.setByte(d, (byte) readLong(src, from, s));
+          break;
+        default:
+          throw new IllegalArgumentException(to.toString());
+      }
+    }
+  }
+
+  /** float32 to bfloat16, rounding to nearest even; NaN stays NaN. */
+  static short toBfloat16(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    if (Float.isNaN(f)) {
+      return (short) ((bits >>> 16) | 0x40);
+    }
+    int rounding = 0x7fff + ((bits >>> 16) & 1);
+    return (short) ((bits + rounding) >>> 16);
+  }
+
+  static float fromBfloat16(short h) {
+    return Float.intBitsToFloat((h & 0xffff) << 16);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.trtspark.arrow.memory;
+
+import dev.trtspark.engine.memory.HostMemory;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The JVM's Arrow root allocator for tensor data: buffers come from a {@link HostBufferPool} of
+ * page-locked memory where a GPU is usable (plain native memory elsewhere, same API). Each task takes
+ * a child allocator and closes it when done; closing one that still holds memory throws, with the
+ * allocator tree, which is how tests catch leaks.
+ *
+ * <p>Threading: thread-safe; created lazily, once per JVM, with the pool limit given first.
+ */
+public final class TensorAllocators {
+  private static TensorAllocators instance;
+
+  private final HostBufferPool pool;
+  private final RootAllocator root;
+
+  private TensorAllocators(HostMemory memory, long poolMaxBytes) {
+    this.pool = new HostBufferPool(memory, poolMaxBytes);
+    this.root = new RootAllocator(RootAllocator.configBuilder()
+        .allocationManagerFactory(PooledAllocationManager.factory(pool)).build());
+  }
+
+  /** The JVM's instance, created on first use with {@code poolMaxBytes} of idle buffers kept for reuse. */
+  public static synchronized TensorAllocators get(long poolMaxBytes) {
+    if (instance == null) {
+      instance = new TensorAllocators(HostMemory.best(), poolMaxBytes);
+    }
+    return instance;
+  }
+
+  /** A child allocator for one task (or test); close it when the task ends. */
+  public BufferAllocator newTaskAllocator(String name) {
+    return root.newChildAllocator(name, 0, Long.MAX_VALUE);
+  }
+
+  /** Whether buffers of this allocator family are page-locked. */
+  public boolean pinned() {
+    return pool.pinned();
+  }
+
+  /** Whether {@code buf} was allocated under this root (and so in pool memory). */
+  public boolean owns(ArrowBuf buf) {
+    return buf.getReferenceManager().getAllocator().getRoot() == root;
+  }
+
+  public HostBufferPool pool() {
+    return pool;
+  }
+}

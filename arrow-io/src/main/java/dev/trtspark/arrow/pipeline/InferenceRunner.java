@@ -1,0 +1,271 @@
+package dev.trtspark.arrow.pipeline;
+
+import dev.trtspark.arrow.binding.BadRows;
+import dev.trtspark.arrow.binding.InputColumn;
+import dev.trtspark.arrow.binding.OutputColumn;
+import dev.trtspark.arrow.memory.TensorAllocators;
+import dev.trtspark.conf.BadRowPolicy;
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.conf.TensorBinding;
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.backend.PendingBatch;
+import dev.trtspark.engine.backend.StageTimes;
+import dev.trtspark.engine.cache.SlotLease;
+import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.engine.tensor.ModelSignature;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Runs one task's Arrow batches through one execution slot, keeping up to
+ * {@code spark.trt.batchesInFlight} batches on the device while the caller fills the next: each
+ * {@link #submit} stages the batch's columns (zero copy where it can), waits for the oldest batch only
+ * when that many are already in flight, enqueues H2D, inference and D2H, and returns the batches that
+ * completed, in input order. On ONNX Runtime the same calls run synchronously.
+ *
+ * <p>Ownership: {@link #submit} takes the input batch and closes it when its outputs are back (zero
+ * copy reads its buffers until then); staging buffers and output vectors come from the task's
+ * allocator; each {@link BatchResult} belongs to the caller. {@link #close()} waits for what is in
+ * flight and frees it; it does not close the slot lease or the allocator.
+ *
+ * <p>Threading: one thread (the task's). Errors surface on that thread, with the batch and its rows.
+ */
+public final class InferenceRunner implements AutoCloseable {
+  private final SlotLease slot;
+  private final List<TensorBinding> inputBindings;
+  private final List<OutputColumn> outputs = new ArrayList<>();
+  private final BufferAllocator allocator;
+  private final TensorAllocators tensors;
+  private final BadRowPolicy policy;
+  private final boolean allowNonFinite;
+  private final int maxInFlight;
+  private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
+  private List<InputColumn> inputs;
+  private Schema boundSchema;
+  private int batchIndex;
+  private long partitionOffset;
+  private boolean closed;
+
+  private long batches;
+  private long rows;
+  private long badRows;
+  private final Map<BadRows.Reason, Long> badByReason = new EnumMap<>(BadRows.Reason.class);
+  private long zeroCopyInputs;
+  private long copiedInputs;
+  private long fillNanos;
+  private long h2dNanos;
+  private long computeNanos;
+  private long d2hNanos;
+  private long waitNanos;
+
+  private record InFlight(int index, long offset, int rows, VectorSchemaRoot input, List<ArrowBuf> staging,
+      List<OutputColumn.Allocated> outputs, PendingBatch pending, BadRows bad) {}
+
+  public InferenceRunner(SlotLease slot, List<TensorBinding> inputs, List<TensorBinding> outputs, ResolvedConfig config,
+      BufferAllocator allocator, TensorAllocators tensors) {
+    this.slot = slot;
+    this.inputBindings = List.copyOf(inputs);
+    this.allocator = allocator;
+    this.tensors = tensors;
+    this.policy = config.get(TrtConf.BAD_ROW_POLICY);
+    this.allowNonFinite = config.get(TrtConf.ALLOW_NON_FINITE);
+    this.maxInFlight = config.get(TrtConf.BATCHES_IN_FLIGHT);
+    ModelSignature sig = slot.signature();
+    for (TensorBinding b : outputs) {
+      this.outputs.add(OutputColumn.bind(b, sig.require(b.tensor(), false)));
+    }
+  }
+
+  /** The schema of every {@link BatchResult}: one field per output binding, known before any batch. */
+  public Schema outputSchema() {
+    List<Field> fields = new ArrayList<>();
+    outputs.forEach(o -> fields.add(o.field()));
+    return new Schema(fields);
+  }
+
+  /**
+   * Checks that a table with {@code schema} can feed the model's inputs, failing with the column, its
+   * type and what the tensor takes.
+   */
+  public static List<InputColumn> bindInputs(ModelSignature signature, List<TensorBinding> bindings, Schema schema) {
+    signature.checkInputNames(toMap(bindings));
+    List<InputColumn> out = new ArrayList<>();
+    for (TensorBinding b : bindings) {
+      Field field = schema.getFields().stream().filter(f -> f.getName().equals(b.column())).findFirst()
+          .orElseThrow(() -> new EngineException("input column '" + b.column() + "' (for tensor '" + b.tensor()
+              + "') is not in the batch; its columns are " + schema.getFields().stream().map(Field::getName).toList()));
+      out.add(InputColumn.bind(b, signature.require(b.tensor(), true), field));
+    }
+    return out;
+  }
+
+  private static Map<String, TensorBinding> toMap(List<TensorBinding> bindings) {
+    Map<String, TensorBinding> m = new LinkedHashMap<>();
+    bindings.forEach(b -> m.put(b.tensor(), b));
+    return m;
+  }
+
+  /**
+   * Submits one batch (the runner takes ownership of it) and returns the batches that completed, in
+   * submission order; possibly none.
+   */
+  public List<BatchResult> submit(VectorSchemaRoot batch) {
+    if (closed) {
+      batch.close();
+      throw new IllegalStateException("runner is closed");
+    }
+    long t0 = System.nanoTime();
+    if (inputs == null || !batch.getSchema().equals(boundSchema)) {
+      try {
+        inputs = bindInputs(slot.signature(), inputBindings, batch.getSchema());
+        boundSchema = batch.getSchema();
+      } catch (RuntimeException e) {
+        batch.close();
+        throw e;
+      }
+    }
+    int n = batch.getRowCount();
+    BadRows bad = new BadRows(policy, batchIndex, partitionOffset);
+    List<ArrowBuf> staging = new ArrayList<>();
+    List<OutputColumn.Allocated> allocated = new ArrayList<>();
+    InFlight flight;
+    try {
+      Map<String, HostTensor> in = new LinkedHashMap<>();
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      for (InputColumn c : inputs) {
+        InputColumn.Staged s = c.stage(batch.getVector(c.binding().column()), n, bad, allowNonFinite, allocator, tensors);
+        if (s.owned() != null) {
+          staging.add(s.owned());
+          copiedInputs++;
+        } else {
+          zeroCopyInputs++;
+        }
+        in.put(c.tensor().name(), s.tensor());
+        shapes.put(c.tensor().name(), s.tensor().shape());
+      }
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      if (n > 0) {
+        Map<String, long[]> outShapes = slot.outputShapes(shapes);
+        for (OutputColumn o : outputs) {
+          OutputColumn.Allocated a = o.allocate(outShapes.get(o.tensor().name()), allocator);
+          allocated.add(a);
+          out.put(o.tensor().name(), a.target());
+        }
+      }
+      fillNanos += System.nanoTime() - t0;
+      List<BatchResult> done = new ArrayList<>();
+      while (pending.size() >= maxInFlight) {
+        done.add(complete(pending.poll()));
+      }
+      PendingBatch p = n > 0 ? slot.submit(in, out) : PendingBatch.completed(Map.of(), StageTimes.ZERO);
+      flight = new InFlight(batchIndex, partitionOffset, n, batch, staging, allocated, p, bad);
+      pending.add(flight);
+      batchIndex++;
+      partitionOffset += n;
+      return done;
+    } catch (RuntimeException e) {
+      staging.forEach(ArrowBuf::close);
+      allocated.forEach(a -> release(a));
+      batch.close();
+      throw e instanceof EngineException ? e : new EngineException("batch " + batchIndex + " (partition rows "
+          + partitionOffset + ".." + (partitionOffset + n - 1) + ") failed: " + e, e);
+    }
+  }
+
+  /** Waits for every batch in flight and returns them in order. */
+  public List<BatchResult> finish() {
+    List<BatchResult> done = new ArrayList<>();
+    while (!pending.isEmpty()) {
+      done.add(complete(pending.poll()));
+    }
+    return done;
+  }
+
+  private BatchResult complete(InFlight f) {
+    long w0 = System.nanoTime();
+    try {
+      f.pending().await();
+    } catch (RuntimeException e) {
+      discard(f);
+      throw new EngineException("batch " + f.index() + " (partition rows " + f.offset() + ".." + (f.offset() + f.rows() - 1)
+          + ") failed: " + e.getMessage(), e);
+    }
+    waitNanos += System.nanoTime() - w0;
+    StageTimes t = f.pending().timings();
+    h2dNanos += t.h2dNanos();
+    computeNanos += t.computeNanos();
+    d2hNanos += t.d2hNanos();
+    f.staging().forEach(ArrowBuf::close);
+    f.input().close();
+    List<FieldVector> vectors = new ArrayList<>();
+    if (f.rows() > 0) {
+      for (int i = 0; i < outputs.size(); i++) {
+        vectors.add(outputs.get(i).finish(f.outputs().get(i), f.bad().rows()));
+      }
+    } else {
+      for (OutputColumn o : outputs) {
+        FieldVector v = o.field().createVector(allocator);
+        v.setValueCount(0);
+        vectors.add(v);
+      }
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+    root.setRowCount(f.rows());
+    batches++;
+    rows += f.rows();
+    badRows += f.bad().count();
+    f.bad().counts().forEach((r, c) -> badByReason.merge(r, (long) c, Long::sum));
+    return new BatchResult(f.index(), f.offset(), root, f.bad().rows());
+  }
+
+  private void discard(InFlight f) {
+    f.staging().forEach(ArrowBuf::close);
+    f.outputs().forEach(InferenceRunner::release);
+    f.input().close();
+  }
+
+  private static void release(OutputColumn.Allocated a) {
+    if (a.staging() != null) {
+      a.staging().close();
+    }
+    a.vector().close();
+  }
+
+  public PipelineMetrics metrics() {
+    return new PipelineMetrics(batches, rows, badRows, Map.copyOf(badByReason), zeroCopyInputs, copiedInputs, fillNanos,
+        h2dNanos, computeNanos, d2hNanos, waitNanos);
+  }
+
+  /** Waits for and frees every batch still in flight (their results are dropped). Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException first = null;
+    while (!pending.isEmpty()) {
+      InFlight f = pending.poll();
+      try {
+        f.pending().await();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+      discard(f);
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
