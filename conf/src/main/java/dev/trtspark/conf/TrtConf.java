@@ -32,7 +32,7 @@ public final class TrtConf {
   public static final ConfigOption<Integer> BATCHES_IN_FLIGHT = key("spark.trt.batchesInFlight")
       .intType().defaultValue(2)
       .withValidator(n -> n >= 1 && n <= 64, "1 to 64")
-      .withDescription("Batches a task keeps queued on the GPU while it fills the next; 2 or more overlaps copies with compute.");
+      .withDescription("Batches a task keeps on the GPU while it fills the next (2 or more overlaps copies with compute); fixes the lanes of an engine's slots when it is first loaded in a JVM.");
 
   public static final ConfigOption<DeviceChoice> DEVICE = key("spark.trt.device")
       .custom("auto | CUDA ordinal", DeviceChoice::parse, DeviceChoice::toString).defaultValue(DeviceChoice.AUTO)
@@ -46,12 +46,17 @@ public final class TrtConf {
   public static final ConfigOption<Integer> SLOTS_PER_ENGINE = key("spark.trt.slotsPerEngine")
       .intType().defaultValue(4)
       .withValidator(n -> n >= 1 && n <= 256, "1 to 256")
-      .withDescription("Execution slots (context + stream + device buffers) per engine; tasks beyond it wait for a free slot.");
+      .withDescription("Execution slots (context + stream + device buffers) per engine; tasks beyond it wait for a free slot. Read when the engine is first loaded in a JVM.");
 
   public static final ConfigOption<Long> SLOT_TIMEOUT_MS = key("spark.trt.slotTimeoutMs")
       .longType().defaultValue(600_000L)
       .withValidator(n -> n > 0, "more than 0")
       .withDescription("How long a task waits for a free execution slot before it fails, in milliseconds.");
+
+  public static final ConfigOption<Long> PINNED_POOL_MAX_BYTES = key("spark.trt.pinnedPool.maxBytes")
+      .bytesType().defaultValue(2L << 30)
+      .withValidator(n -> n >= 0, "0 or more")
+      .withDescription("Idle page-locked host buffers an executor JVM keeps for reuse by later batches; beyond it they are freed. Read once per JVM.");
 
   public static final ConfigOption<BadRowPolicy> BAD_ROW_POLICY = key("spark.trt.badRowPolicy")
       .enumType(BadRowPolicy.class).defaultValue(BadRowPolicy.FAIL)
@@ -64,6 +69,6 @@ public final class TrtConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
-        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, BAD_ROW_POLICY, ALLOW_NON_FINITE);
+        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BAD_ROW_POLICY, ALLOW_NON_FINITE);
   }
 }

@@ -80,7 +80,8 @@ public final class InferenceRunner implements AutoCloseable {
     this.tensors = tensors;
     this.policy = config.get(TrtConf.BAD_ROW_POLICY);
     this.allowNonFinite = config.get(TrtConf.ALLOW_NON_FINITE);
-    this.maxInFlight = config.get(TrtConf.BATCHES_IN_FLIGHT);
+    // the slot's lanes were fixed when its engine was first loaded in this JVM
+    this.maxInFlight = Math.min(config.get(TrtConf.BATCHES_IN_FLIGHT), slot.lanes());
     ModelSignature sig = slot.signature();
     for (TensorBinding b : outputs) {
       this.outputs.add(OutputColumn.bind(b, sig.require(b.tensor(), false)));

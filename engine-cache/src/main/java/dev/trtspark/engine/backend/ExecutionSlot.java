@@ -19,6 +19,9 @@ import java.util.Map;
 public interface ExecutionSlot extends AutoCloseable {
   ModelSignature signature();
 
+  /** Batches this slot can have on the device at once (its lanes); 1 for synchronous backends. */
+  int lanes();
+
   /**
    * Shapes of every output for a batch whose inputs have these shapes (dimension 0 = rows), so that
    * the caller can size output buffers before {@link #submit}.

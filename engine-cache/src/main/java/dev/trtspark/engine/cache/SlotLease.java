@@ -26,6 +26,11 @@ public final class SlotLease implements AutoCloseable {
     return slot.signature();
   }
 
+  /** See {@link ExecutionSlot#lanes}. */
+  public int lanes() {
+    return slot.lanes();
+  }
+
   /** See {@link ExecutionSlot#outputShapes}. */
   public Map<String, long[]> outputShapes(Map<String, long[]> inputShapes) {
     return open().outputShapes(inputShapes);

@@ -70,6 +70,11 @@ final class OrtSlot extends AbstractSlot {
   }
 
   @Override
+  public int lanes() {
+    return 1;
+  }
+
+  @Override
   public void close() {
     // nothing native is held between batches
   }

@@ -122,6 +122,11 @@ final class TrtSlot extends AbstractSlot {
   }
 
   @Override
+  public int lanes() {
+    return lanes.length;
+  }
+
+  @Override
   protected long[] computeOutputShape(TensorInfo out, Map<String, long[]> inputShapes) {
     Cuda.setDevice(engine.device().ordinal());
     IExecutionContext ctx = lanes[0].context;

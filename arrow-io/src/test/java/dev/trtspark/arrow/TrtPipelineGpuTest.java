@@ -1,0 +1,106 @@
+package dev.trtspark.arrow;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.trtspark.arrow.pipeline.BatchResult;
+import dev.trtspark.conf.TensorBinding;
+import dev.trtspark.engine.Engines;
+import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.engine.memory.HostMemory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline contract through TensorRT on a real GPU, plus what only a GPU can show. */
+@Tag("gpu")
+class TrtPipelineGpuTest extends PipelineContract {
+  @BeforeAll
+  static void needsGpu() {
+    assumeTrue(Engines.gpuProbe().usable(), "skipped: no usable GPU with TensorRT here (" + Engines.gpuProbe().problem() + ")");
+  }
+
+  @Override
+  protected Map<String, String> backendOptions() {
+    return Map.of("backend", "tensorrt");
+  }
+
+  @Override
+  protected int device() {
+    return 0;
+  }
+
+  @Override
+  protected String[] seqOptions() {
+    return new String[] {"build.minShapes", "x:1x1", "build.optShapes", "x:4x16", "build.maxShapes", "x:64x32"};
+  }
+
+  @Test
+  void arrowBuffersOfTheTaskAllocatorAreReallyPinned() {
+    assertTrue(tensors.pinned());
+    FieldVector v = ArrowFixtures.floats("f", grid(1000, 64, 1), 64, allocator);
+    try {
+      long data = ((FixedSizeListVector) v).getDataVector().getDataBuffer().memoryAddress();
+      assertTrue(HostMemory.isPinned(data), "cudaPointerGetAttributes says host-pinned");
+      assertTrue(HostMemory.isPinned(v.getValidityBuffer().memoryAddress()));
+    } finally {
+      v.close();
+    }
+    long plain = org.bytedeco.javacpp.Pointer.malloc(4096).address();
+    assertTrue(!HostMemory.isPinned(plain), "ordinary malloc memory is not reported pinned");
+    org.bytedeco.javacpp.Pointer.free(new org.bytedeco.javacpp.Pointer() {
+      {
+        this.address = plain;
+      }
+    });
+  }
+
+  private float[] digitsProbabilities(int inFlight, float[][] x) {
+    EngineCache.resetForTests();
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    for (int s = 0; s < x.length; s += 128) {
+      batches.add(ArrowFixtures.root(ArrowFixtures.floats("features",
+          java.util.Arrays.copyOfRange(x, s, Math.min(x.length, s + 128)), 64, allocator)));
+    }
+    float[] all = new float[x.length * 10];
+    try (Run r = run(ArrowFixtures.digits(), List.of(new TensorBinding("features", "features")),
+        List.of(new TensorBinding("probs", "probs")), config("batchesInFlight", Integer.toString(inFlight)),
+        batches.toArray(new VectorSchemaRoot[0]))) {
+      int k = 0;
+      for (BatchResult br : r.results()) {
+        Float4Vector p = (Float4Vector) ((ListVector) br.outputs().getVector("probs")).getDataVector();
+        for (int i = 0; i < br.rows() * 10; i++) {
+          all[k++] = p.get(i);
+        }
+      }
+      System.out.println("digits, " + inFlight + " in flight: " + r.metrics());
+    }
+    return all;
+  }
+
+  @Test
+  void manyBatchesInFlightGiveTheSameResultsAsOneAtATime() {
+    Random rnd = new Random(11);
+    float[][] x = new float[3000][64];
+    for (float[] row : x) {
+      for (int j = 0; j < 64; j++) {
+        row[j] = rnd.nextInt(17);
+      }
+    }
+    float[] one = digitsProbabilities(1, x);
+    float[] four = digitsProbabilities(4, x);
+    assertArrayEquals(one, four);
+    assertEquals(30000, one.length);
+  }
+}
