@@ -10,6 +10,8 @@ mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 launcher="$(find /opt/trt-bundle/cp -name 'junit-platform-console-standalone-*.jar' | head -1)"
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--scan-class-path $TEST_ROOTS)
+if [ ${#args[@]} -eq 0 ]; then
+  for r in $TEST_ROOTS; do args+=("--scan-class-path=$r"); done
+fi
 java $TRT_JAVA_OPTS -jar "$launcher" execute --class-path "$TRT_CP" "${args[@]}" \
   --include-tag gpu --details=tree --disable-banner --reports-dir="$out" 2>&1 | tee "$out/gpu-tests.log"

@@ -57,13 +57,9 @@ class TrtPipelineGpuTest extends PipelineContract {
     } finally {
       v.close();
     }
-    long plain = org.bytedeco.javacpp.Pointer.malloc(4096).address();
-    assertTrue(!HostMemory.isPinned(plain), "ordinary malloc memory is not reported pinned");
-    org.bytedeco.javacpp.Pointer.free(new org.bytedeco.javacpp.Pointer() {
-      {
-        this.address = plain;
-      }
-    });
+    org.bytedeco.javacpp.Pointer plain = org.bytedeco.javacpp.Pointer.malloc(4096);
+    assertTrue(!HostMemory.isPinned(plain.address()), "ordinary malloc memory is not reported pinned");
+    org.bytedeco.javacpp.Pointer.free(plain);
   }
 
   private float[] digitsProbabilities(int inFlight, float[][] x) {

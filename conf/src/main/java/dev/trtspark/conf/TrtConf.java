@@ -30,7 +30,7 @@ public final class TrtConf {
       .withDescription("Rows per inference batch; batches larger than the plan's profile allows are split.");
 
   public static final ConfigOption<Integer> BATCHES_IN_FLIGHT = key("spark.trt.batchesInFlight")
-      .intType().defaultValue(2)
+      .intType().defaultValue(3)
       .withValidator(n -> n >= 1 && n <= 64, "1 to 64")
       .withDescription("Batches a task keeps on the GPU while it fills the next (2 or more overlaps copies with compute); fixes the lanes of an engine's slots when it is first loaded in a JVM.");
 

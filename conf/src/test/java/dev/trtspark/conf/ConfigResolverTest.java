@@ -19,7 +19,7 @@ class ConfigResolverTest {
     assertEquals(ResolvedConfig.Origin.CALL, c.origin(TrtConf.BATCH_SIZE).orElseThrow());
     assertEquals(8, c.get(TrtConf.SLOTS_PER_ENGINE));
     assertEquals(ResolvedConfig.Origin.SESSION, c.origin(TrtConf.SLOTS_PER_ENGINE).orElseThrow());
-    assertEquals(2, c.get(TrtConf.BATCHES_IN_FLIGHT));
+    assertEquals(3, c.get(TrtConf.BATCHES_IN_FLIGHT));
     assertEquals(ResolvedConfig.Origin.DEFAULT, c.origin(TrtConf.BATCHES_IN_FLIGHT).orElseThrow());
   }
 

@@ -37,7 +37,8 @@ import org.apache.arrow.vector.util.TransferPair;
  * as the Spark side writes them) with 1..4 batches in flight, against the target
  * 0.95 x min(engine alone, pinned H2D bandwidth / input bytes per row).
  *
- * <p>Usage: {@code PipelineBench MODEL.onnx BATCH ITERATIONS [fp16] [PLAN_OUT]}
+ * <p>Usage: {@code PipelineBench MODEL.onnx BATCH ITERATIONS [PRECISIONS] [PLAN_OUT]}, PRECISIONS as
+ * {@code spark.trt.build.precision} takes them (default {@code fp32,tf32}, TensorRT's own default).
  */
 public final class PipelineBench {
   private PipelineBench() {}
@@ -46,7 +47,7 @@ public final class PipelineBench {
     String onnxPath = args[0];
     int batch = Integer.parseInt(args[1]);
     int iterations = Integer.parseInt(args[2]);
-    String precision = args.length > 3 && args[3].equals("fp16") ? "fp16,fp32" : "fp32";
+    String precision = args.length > 3 ? args[3] : "fp32,tf32";
     String planPath = args.length > 4 ? args[4] : "/tmp/bench-" + Math.abs(onnxPath.hashCode()) + ".plan";
     ResolvedConfig build = ConfigResolver.resolve(Map.of("build.precision", precision, "build.maxBatch",
         Integer.toString(batch), "build.optBatch", Integer.toString(batch), "build.timingCache", "/tmp/bench-timing.cache"),

@@ -168,7 +168,14 @@ public final class InputColumn {
     long base = start(offsets, fixedSize, 0, rows);
     boolean regular = true;
     long firstLen = -1;
-    for (int i = 0; i < rows; i++) {
+    // fixed-length rows, none null, nothing to scan: no per-row work (the common case, and the fast one)
+    boolean nothingToCheck = layout != Layout.LIST && !checkElements && !checkFinite && vector.getNullCount() == 0
+        && fixedSize >= minLen && fixedSize <= maxLen;
+    if (nothingToCheck) {
+      firstLen = fixedSize;
+      longest = rows > 0 ? fixedSize : 0;
+    }
+    for (int i = 0; i < rows && !nothingToCheck; i++) {
       long s = start(offsets, fixedSize, i, rows);
       long len = length(offsets, fixedSize, i);
       if (firstLen < 0) {

@@ -20,11 +20,7 @@ public final class PlainHostMemory implements HostMemory {
 
   @Override
   public void free(long address, long bytes) {
-    Pointer.free(new Pointer() {
-      {
-        this.address = address;
-      }
-    });
+    Pointer.free(new NativeAddress(address, bytes));
   }
 
   @Override

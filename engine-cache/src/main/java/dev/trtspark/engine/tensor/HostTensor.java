@@ -2,7 +2,7 @@ package dev.trtspark.engine.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.bytedeco.javacpp.BytePointer;
+import dev.trtspark.engine.memory.NativeAddress;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -54,20 +54,11 @@ public record HostTensor(long address, long capacityBytes, long[] shape) {
     if (bytes > capacityBytes || bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(bytes + " bytes requested from a " + capacityBytes + "-byte tensor");
     }
-    return new AddressPointer(address, bytes).asByteBuffer().order(ByteOrder.nativeOrder());
+    return new NativeAddress(address, bytes).asByteBuffer().order(ByteOrder.nativeOrder());
   }
 
   /** A JavaCPP pointer at this address (for CUDA copies). */
   public Pointer pointer() {
-    return new AddressPointer(address, capacityBytes);
-  }
-
-  private static final class AddressPointer extends BytePointer {
-    AddressPointer(long address, long bytes) {
-      super((Pointer) null);
-      this.address = address;
-      this.capacity = bytes;
-      this.limit = bytes;
-    }
+    return new NativeAddress(address, capacityBytes);
   }
 }

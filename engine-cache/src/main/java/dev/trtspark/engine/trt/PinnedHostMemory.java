@@ -7,6 +7,7 @@ import static org.bytedeco.cuda.global.cudart.cudaMemoryTypeHost;
 import static org.bytedeco.cuda.global.cudart.cudaPointerGetAttributes;
 
 import dev.trtspark.engine.memory.HostMemory;
+import dev.trtspark.engine.memory.NativeAddress;
 import org.bytedeco.cuda.cudart.cudaPointerAttributes;
 import org.bytedeco.javacpp.Pointer;
 
@@ -28,7 +29,7 @@ public final class PinnedHostMemory implements HostMemory {
 
   @Override
   public void free(long address, long bytes) {
-    Cuda.check(cudaFreeHost(at(address)), "cudaFreeHost");
+    Cuda.check(cudaFreeHost(new NativeAddress(address, bytes)), "cudaFreeHost");
   }
 
   @Override
@@ -39,15 +40,7 @@ public final class PinnedHostMemory implements HostMemory {
   /** What the CUDA driver says about {@code address}. */
   public static boolean isPinned(long address) {
     try (cudaPointerAttributes attrs = new cudaPointerAttributes()) {
-      return cudaPointerGetAttributes(attrs, at(address)) == 0 && attrs.type() == cudaMemoryTypeHost;
+      return cudaPointerGetAttributes(attrs, new NativeAddress(address, 1)) == 0 && attrs.type() == cudaMemoryTypeHost;
     }
-  }
-
-  private static Pointer at(long address) {
-    return new Pointer() {
-      {
-        this.address = address;
-      }
-    };
   }
 }
