@@ -58,6 +58,11 @@ public final class TrtConf {
       .withValidator(n -> n >= 0, "0 or more")
       .withDescription("Idle page-locked host buffers an executor JVM keeps for reuse by later batches; beyond it they are freed. Read once per JVM.");
 
+  public static final ConfigOption<Long> BROADCAST_MAX_BYTES = key("spark.trt.broadcast.maxBytes")
+      .bytesType().defaultValue(256L << 20)
+      .withValidator(n -> n >= 0, "0 or more")
+      .withDescription("Models up to this size are broadcast to executors with the job; larger ones are read from their URI there (and checked against their sha256).");
+
   public static final ConfigOption<BadRowPolicy> BAD_ROW_POLICY = key("spark.trt.badRowPolicy")
       .enumType(BadRowPolicy.class).defaultValue(BadRowPolicy.FAIL)
       .withDescription("A row that cannot be a tensor (null, wrong length, disallowed NaN/Inf): fail the task, or emit null outputs and count it.");
@@ -69,6 +74,7 @@ public final class TrtConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
-        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BAD_ROW_POLICY, ALLOW_NON_FINITE);
+        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
+        ALLOW_NON_FINITE);
   }
 }

@@ -13,7 +13,14 @@ import dev.trtspark.engine.model.ModelKind;
 import dev.trtspark.engine.ort.OrtBackend;
 import dev.trtspark.engine.trt.Cuda;
 import dev.trtspark.engine.trt.TrtBackend;
+import dev.trtspark.engine.backend.Engine;
+import dev.trtspark.engine.model.PlanMetadata;
+import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.ModelSignature;
+import dev.trtspark.engine.tensor.TensorInfo;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The front door of engine-cache: picks the backend for a model and a device, and leases the engine
@@ -58,6 +65,40 @@ public final class Engines {
         }
         throw new EngineException("a plan needs a GPU with TensorRT 10.6 (" + probe.problem()
             + "); pass the ONNX model to run on CPU");
+    }
+  }
+
+  /**
+   * The model's inputs and outputs without a GPU where possible, for planning on the driver: ONNX models
+   * through a short-lived ONNX Runtime session, plans from their sidecar; a plan without sidecar needs
+   * TensorRT here.
+   */
+  public static ModelSignature signature(ModelArtifact artifact, ResolvedConfig config) {
+    if (artifact.kind() == ModelKind.ONNX) {
+      try (Engine e = ONNXRUNTIME.load(artifact, -1, config)) {
+        return e.signature();
+      }
+    }
+    PlanMetadata m = artifact.sidecar().orElse(null);
+    if (m != null && m.tensors() != null) {
+      List<TensorInfo> in = new ArrayList<>();
+      List<TensorInfo> out = new ArrayList<>();
+      for (PlanMetadata.Tensor t : m.tensors()) {
+        DataType type = DataType.valueOf(t.dtype().toUpperCase(java.util.Locale.ROOT));
+        if ("input".equals(t.mode())) {
+          in.add(new TensorInfo(t.name(), true, type, t.shape(), t.min(), t.opt(), t.max()));
+        } else {
+          out.add(TensorInfo.output(t.name(), type, t.shape()));
+        }
+      }
+      return new ModelSignature(artifact.uri(), in, out);
+    }
+    if (!Cuda.probe().usable()) {
+      throw new EngineException("plan " + artifact.uri() + " has no sidecar (" + artifact.uri() + ".json) and this host "
+          + "cannot open it (" + Cuda.probe().problem() + "); rebuild it with trt-spark build, which writes the sidecar");
+    }
+    try (EngineLease lease = lease(artifact, 0, config)) {
+      return lease.signature();
     }
   }
 

@@ -103,7 +103,7 @@ public final class EngineCache {
         if (e != null) {
           e.leases++;
           hits++;
-          return new EngineLease(this, e);
+          return new EngineLease(this, e, false);
         }
         pending = loading.get(key);
         if (pending == null) {
@@ -127,7 +127,7 @@ public final class EngineCache {
         if (entries.get(key) == loaded) {
           loaded.leases++;
           hits++;
-          return new EngineLease(this, loaded);
+          return new EngineLease(this, loaded, false);
         }
       }
       // evicted between its load and our turn: try again
@@ -162,7 +162,7 @@ public final class EngineCache {
     pending.complete(entry);
     LOG.info("loaded {} ({}, {}) in {} ms", key, engine.backendName(), engine.deviceDescription(), took / 1_000_000);
     closeAll(evicted);
-    return new EngineLease(this, entry);
+    return new EngineLease(this, entry, true);
   }
 
   void release(Entry entry) {
@@ -213,6 +213,10 @@ public final class EngineCache {
   }
 
   public synchronized CacheStats stats() {
-    return new CacheStats(hits, misses, loads, loadFailures, loadNanos, evictions, entries.size(), bytesHeld);
+    int slotsInUse = 0;
+    for (Entry e : entries.values()) {
+      slotsInUse += e.pool.inUse();
+    }
+    return new CacheStats(hits, misses, loads, loadFailures, loadNanos, evictions, entries.size(), bytesHeld, slotsInUse);
   }
 }

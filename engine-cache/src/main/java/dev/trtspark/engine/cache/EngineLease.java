@@ -12,10 +12,17 @@ public final class EngineLease implements AutoCloseable {
   private final EngineCache cache;
   private final EngineCache.Entry entry;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean loaded;
 
-  EngineLease(EngineCache cache, EngineCache.Entry entry) {
+  EngineLease(EngineCache cache, EngineCache.Entry entry, boolean loaded) {
     this.cache = cache;
     this.entry = entry;
+    this.loaded = loaded;
+  }
+
+  /** Whether this acquisition loaded the engine (a cache miss), as opposed to finding it cached. */
+  public boolean loadedHere() {
+    return loaded;
   }
 
   public EngineKey key() {

@@ -1,0 +1,81 @@
+package dev.trtspark.spark;
+
+import dev.trtspark.arrow.pipeline.PipelineMetrics;
+import java.io.Serializable;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Named accumulators for one inference (visible in the Spark UI's stage pages), filled by each task
+ * when its partition ends: rows, batches, bad rows, engine loads and cache hits, and time per stage.
+ * {@link #summary()} is the line a job prints.
+ */
+public final class InferenceMetrics implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private final LongAccumulator rows;
+  private final LongAccumulator batches;
+  private final LongAccumulator badRows;
+  private final LongAccumulator engineLoads;
+  private final LongAccumulator engineHits;
+  private final LongAccumulator fillMs;
+  private final LongAccumulator h2dMs;
+  private final LongAccumulator computeMs;
+  private final LongAccumulator d2hMs;
+  private final LongAccumulator waitMs;
+
+  InferenceMetrics(SparkContext sc, String name) {
+    rows = sc.longAccumulator(name + " rows");
+    batches = sc.longAccumulator(name + " batches");
+    badRows = sc.longAccumulator(name + " bad rows");
+    engineLoads = sc.longAccumulator(name + " engine loads");
+    engineHits = sc.longAccumulator(name + " engine cache hits");
+    fillMs = sc.longAccumulator(name + " fill ms");
+    h2dMs = sc.longAccumulator(name + " h2d ms");
+    computeMs = sc.longAccumulator(name + " compute ms");
+    d2hMs = sc.longAccumulator(name + " d2h ms");
+    waitMs = sc.longAccumulator(name + " wait ms");
+  }
+
+  void addEngineLease(boolean loaded) {
+    (loaded ? engineLoads : engineHits).add(1);
+  }
+
+  void add(PipelineMetrics m) {
+    rows.add(m.rows());
+    batches.add(m.batches());
+    badRows.add(m.badRows());
+    fillMs.add(m.fillNanos() / 1_000_000);
+    h2dMs.add(m.h2dNanos() / 1_000_000);
+    computeMs.add(m.computeNanos() / 1_000_000);
+    d2hMs.add(m.d2hNanos() / 1_000_000);
+    waitMs.add(m.waitNanos() / 1_000_000);
+  }
+
+  public long rows() {
+    return rows.value();
+  }
+
+  public long batches() {
+    return batches.value();
+  }
+
+  public long badRows() {
+    return badRows.value();
+  }
+
+  /** Engine loads done by this inference's tasks (at most one per executor JVM and device). */
+  public long engineLoads() {
+    return engineLoads.value();
+  }
+
+  /** Tasks that found the engine already loaded in their executor. */
+  public long engineHits() {
+    return engineHits.value();
+  }
+
+  public String summary() {
+    return String.format("rows=%d batches=%d badRows=%d engineLoads=%d engineCacheHits=%d fill=%dms h2d=%dms compute=%dms "
+        + "d2h=%dms wait=%dms", rows.value(), batches.value(), badRows.value(), engineLoads.value(), engineHits.value(),
+        fillMs.value(), h2dMs.value(), computeMs.value(), d2hMs.value(), waitMs.value());
+  }
+}

@@ -1,0 +1,251 @@
+package dev.trtspark.spark;
+
+import dev.trtspark.arrow.binding.InputColumn;
+import dev.trtspark.arrow.binding.OutputColumn;
+import dev.trtspark.conf.ConfigException;
+import dev.trtspark.conf.ConfigResolver;
+import dev.trtspark.conf.InferenceSpec;
+import dev.trtspark.conf.ModelRef;
+import dev.trtspark.conf.ResolvedConfig;
+import dev.trtspark.conf.TensorBinding;
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.Engines;
+import dev.trtspark.engine.model.ArtifactLoader;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.tensor.ModelSignature;
+import dev.trtspark.engine.tensor.TensorInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.ArrowUtils;
+import scala.reflect.ClassTag$;
+
+/**
+ * Inference as a DataFrame transformation:
+ * {@code TrtInference.builder().model("hdfs:///m/resnet.plan").input("x", "features").output("y", "scores")
+ * .batchSize(256).build().transform(df)} returns the input rows unchanged, in the same order, plus one
+ * column per output (per-row vectors as arrays, per-row scalars as scalars). The output schema is known
+ * before anything runs; a column that cannot feed its tensor fails here, naming it.
+ *
+ * <p>Built on the driver: the model is read once, its sha256 computed, options resolved (call option &gt;
+ * session conf &gt; default) and, when small enough, the model broadcast once; every {@link #transform}
+ * reuses that. Executors receive only the resolved {@link InferenceSpec}.
+ */
+public final class TrtInference {
+  private final SparkSession spark;
+  private final InferenceSpec spec;
+  private final ModelSignature signature;
+  private final ModelKind kind;
+  private final Broadcast<ModelPayload> payload;
+  private final InferenceMetrics metrics;
+
+  private TrtInference(SparkSession spark, InferenceSpec spec, ModelSignature signature, ModelKind kind,
+      Broadcast<ModelPayload> payload, InferenceMetrics metrics) {
+    this.spark = spark;
+    this.spec = spec;
+    this.signature = signature;
+    this.kind = kind;
+    this.payload = payload;
+    this.metrics = metrics;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public InferenceSpec spec() {
+    return spec;
+  }
+
+  /** Counters of every transform of this inference so far (Spark accumulators). */
+  public InferenceMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * The schema {@link #transform} produces for an input schema: its columns, then one per output.
+   *
+   * @throws IllegalArgumentException naming the column when one is missing or cannot feed its tensor,
+   *     or an output column would replace an input column
+   */
+  public StructType transformSchema(StructType input) {
+    String tz = spark.conf().get("spark.sql.session.timeZone");
+    for (TensorBinding b : spec.inputs()) {
+      if (!Arrays.asList(input.fieldNames()).contains(b.column())) {
+        throw new IllegalArgumentException("input column '" + b.column() + "' (for tensor '" + b.tensor()
+            + "') does not exist; the columns are " + Arrays.toString(input.fieldNames()));
+      }
+      StructField f = input.apply(b.column());
+      try {
+        InputColumn.bind(b, signature.require(b.tensor(), true),
+            ArrowUtils.toArrowField(f.name(), f.dataType(), f.nullable(), tz, false, Metadata.empty()));
+      } catch (EngineException e) {
+        throw new IllegalArgumentException(e.getMessage() + " (Spark type " + f.dataType().simpleString() + ")", e);
+      } catch (UnsupportedOperationException e) {
+        throw new IllegalArgumentException("column '" + b.column() + "' has Spark type " + f.dataType().simpleString()
+            + ", which cannot feed tensor '" + b.tensor() + "'", e);
+      }
+    }
+    StructType out = input;
+    for (TensorBinding b : spec.outputs()) {
+      if (Arrays.asList(input.fieldNames()).contains(b.column())) {
+        throw new IllegalArgumentException("output column '" + b.column() + "' (for tensor '" + b.tensor()
+            + "') already exists in the input; name it something else with output(\"" + b.tensor() + "\", \"...\")");
+      }
+      out = out.add(new StructField(b.column(), outputType(b), true, Metadata.empty()));
+    }
+    return out;
+  }
+
+  private DataType outputType(TensorBinding b) {
+    TensorInfo t = signature.require(b.tensor(), false);
+    try {
+      return ArrowUtils.fromArrowField(OutputColumn.bind(b, t).field());
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalArgumentException("output tensor '" + b.tensor() + "' has type " + t.dataType().display()
+          + ", which Spark has no column type for", e);
+    }
+  }
+
+  /** Runs the model over {@code df}: input rows unchanged and in order, plus the output columns. */
+  public Dataset<Row> transform(Dataset<?> df) {
+    StructType input = df.schema();
+    StructType result = transformSchema(input);
+    StructType outputs = new StructType(Arrays.copyOfRange(result.fields(), input.size(), result.size()));
+    int[] ordinals = spec.inputs().stream().mapToInt(b -> input.fieldIndex(b.column())).toArray();
+    PartitionInference fn = new PartitionInference(spec, payload, input, ordinals, outputs,
+        spark.conf().get("spark.sql.session.timeZone"), metrics);
+    JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd()
+        .toJavaRDD().mapPartitionsWithIndex(fn, true);
+    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), result, false);
+  }
+
+  /** What will run: the model, its IO tensors, the bindings, the backend this host would pick, and the options set. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    b.append("model ").append(spec.model().uri()).append(" (").append(kind).append(", ").append(spec.model().sizeBytes())
+        .append(" bytes, sha256 ").append(spec.model().sha256()).append(")\n");
+    b.append(signature.describe());
+    b.append("inputs:  ").append(spec.inputs()).append('\n');
+    b.append("outputs: ").append(spec.outputs()).append('\n');
+    String backend;
+    try {
+      backend = Engines.choose(spec.config().get(TrtConf.BACKEND), kind).name();
+    } catch (EngineException e) {
+      backend = "none here (" + e.getMessage() + ")";
+    }
+    b.append("backend on this host: ").append(backend).append(Engines.gpuProbe().usable() ? "" : " (no GPU: "
+        + Engines.gpuProbe().problem() + ")").append('\n');
+    b.append("model shipped by ").append(payload != null ? "broadcast" : "URI (larger than spark.trt.broadcast.maxBytes)")
+        .append('\n');
+    Map<String, String> set = new LinkedHashMap<>(spec.config().explicit(dev.trtspark.conf.ConfigRegistry.all()));
+    b.append("options set: ").append(set.isEmpty() ? "none (all defaults)" : set.toString()).append('\n');
+    return b.toString();
+  }
+
+  /** Collects the model, bindings and options of an inference. Not thread-safe. */
+  public static final class Builder {
+    private String model;
+    private final List<TensorBinding> inputs = new ArrayList<>();
+    private final List<TensorBinding> outputs = new ArrayList<>();
+    private final Map<String, String> options = new LinkedHashMap<>();
+    private SparkSession spark;
+
+    private Builder() {}
+
+    /** A TensorRT plan or ONNX model: a Hadoop FileSystem URI or a local path. Defaults to spark.trt.model. */
+    public Builder model(String uri) {
+      this.model = uri;
+      return this;
+    }
+
+    /** Feeds model input {@code tensor} from column {@code column}. */
+    public Builder input(String tensor, String column) {
+      inputs.add(new TensorBinding(tensor, column));
+      return this;
+    }
+
+    /** Writes model output {@code tensor} to a new column {@code column}; without any, every output by its name. */
+    public Builder output(String tensor, String column) {
+      outputs.add(new TensorBinding(tensor, column));
+      return this;
+    }
+
+    /** An explicit option (wins over the session's); full ({@code spark.trt.batchSize}) or short key. */
+    public Builder option(String key, String value) {
+      options.put(key, value);
+      return this;
+    }
+
+    public Builder batchSize(int rows) {
+      return option(TrtConf.BATCH_SIZE.key(), Integer.toString(rows));
+    }
+
+    /** {@code auto}, {@code tensorrt} or {@code onnxruntime}. */
+    public Builder backend(String backend) {
+      return option(TrtConf.BACKEND.key(), backend);
+    }
+
+    /** The session whose conf and context to use; defaults to the active one. */
+    public Builder session(SparkSession session) {
+      this.spark = session;
+      return this;
+    }
+
+    /**
+     * Resolves options, reads the model (once, on the driver), checks the bindings against its tensors
+     * and broadcasts it when small enough.
+     *
+     * @throws ConfigException or EngineException with what to fix
+     */
+    public TrtInference build() {
+      SparkSession s = spark != null ? spark : SparkSession.active();
+      Map<String, String> session = CollectionConvertersJava.toJava(s.conf().getAll());
+      ResolvedConfig config = ConfigResolver.resolve(options, session);
+      String uri = model != null ? model : config.getOptional(TrtConf.MODEL).orElseThrow(() -> new ConfigException(
+          "no model: call model(\"...\") or set " + TrtConf.MODEL.key()));
+      ModelArtifact artifact = ArtifactLoader.load(uri, s.sparkContext().hadoopConfiguration());
+      ModelSignature signature = Engines.signature(artifact, config);
+      List<TensorBinding> outs = new ArrayList<>(outputs);
+      if (outs.isEmpty()) {
+        signature.outputs().forEach(t -> outs.add(new TensorBinding(t.name(), t.name())));
+      }
+      for (TensorBinding b : outs) {
+        signature.require(b.tensor(), false);
+      }
+      InferenceSpec.Builder sb = InferenceSpec.builder().model(new ModelRef(uri, artifact.sha256(), artifact.size()))
+          .config(config);
+      inputs.forEach(b -> sb.input(b.tensor(), b.column()));
+      outs.forEach(b -> sb.output(b.tensor(), b.column()));
+      InferenceSpec spec = sb.build();
+      signature.checkInputNames(toMap(spec.inputs()));
+      Broadcast<ModelPayload> payload = null;
+      if (artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES)) {
+        ModelPayload p = new ModelPayload(artifact.bytes(), artifact.sidecar().map(m -> m.toJson()).orElse(null));
+        payload = s.sparkContext().broadcast(p, ClassTag$.MODULE$.apply(ModelPayload.class));
+      }
+      String name = "trt " + uri.substring(uri.lastIndexOf('/') + 1);
+      return new TrtInference(s, spec, signature, artifact.kind(), payload, new InferenceMetrics(s.sparkContext(), name));
+    }
+
+    private static Map<String, TensorBinding> toMap(List<TensorBinding> bindings) {
+      Map<String, TensorBinding> m = new LinkedHashMap<>();
+      bindings.forEach(b -> m.put(b.tensor(), b));
+      return m;
+    }
+  }
+}
