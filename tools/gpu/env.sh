@@ -8,5 +8,9 @@ for m in conf engine-cache arrow-io spark-udf jobs; do
     && TEST_ROOTS="$TEST_ROOTS $TRT_ROOT/$m/target/test-classes"
 done
 TRT_CP="${OWN_CP#:}:$BUNDLE_CP"
-# Arrow reflects into java.nio (see ARCHITECTURE.md)
-TRT_JAVA_OPTS="--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED -Dtrt.repo.root=$TRT_ROOT"
+# the JVM options of the parent pom's trt.jvm.opens (Arrow and Spark on Java 17)
+TRT_JAVA_OPTS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true -Dtrt.repo.root=$TRT_ROOT"
+# ONNX Runtime 1.29 crashes (SIGSEGV) while loading in a JVM whose command line is over ~4 KB: long
+# classpaths go in argfiles (java @file, console launcher @file), never on the command line
+printf -- '-cp %s\n' "$TRT_CP" >/tmp/trt-java-cp.args
+printf -- '--class-path %s\n' "$TRT_CP" >/tmp/trt-launcher-cp.args

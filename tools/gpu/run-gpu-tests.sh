@@ -13,5 +13,5 @@ args=("$@")
 if [ ${#args[@]} -eq 0 ]; then
   for r in $TEST_ROOTS; do args+=("--scan-class-path=$r"); done
 fi
-java $TRT_JAVA_OPTS -jar "$launcher" execute --class-path "$TRT_CP" "${args[@]}" \
+java $TRT_JAVA_OPTS -jar "$launcher" execute @/tmp/trt-launcher-cp.args "${args[@]}" \
   --include-tag gpu --details=tree --disable-banner --reports-dir="$out" 2>&1 | tee "$out/gpu-tests.log"

@@ -1,0 +1,35 @@
+package dev.trtspark.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.trtspark.engine.Engines;
+import dev.trtspark.engine.cache.EngineCache;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The DataFrame API with the TensorRT backend on a real GPU: same accuracy as on the CPU, one engine per JVM. */
+@Tag("gpu")
+class TrtInferenceGpuTest {
+  @BeforeAll
+  static void needsGpu() {
+    assumeTrue(Engines.gpuProbe().usable(), "skipped: no usable GPU with TensorRT here (" + Engines.gpuProbe().problem() + ")");
+  }
+
+  @Test
+  void digitsOnTensorRtMatchTheCpuAccuracyAndLoadOneEngine() {
+    EngineCache.resetForTests();
+    Dataset<Row> digits = SparkTestSession.get().read().parquet(SparkTestSession.digits("digits.parquet")).repartition(8);
+    TrtInference inference = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).backend("tensorrt")
+        .input("features", "features").output("probs", "probs").batchSize(64).build();
+    for (int job = 0; job < 2; job++) {
+      assertEquals(1781, inference.transform(digits).filter("array_position(probs, array_max(probs)) - 1 = label").count());
+    }
+    System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.get(0).stats());
+    assertEquals(1, inference.metrics().engineLoads());
+    assertEquals(0, EngineCache.get(0).stats().slotsInUse());
+  }
+}
