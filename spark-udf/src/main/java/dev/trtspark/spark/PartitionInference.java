@@ -93,6 +93,7 @@ final class PartitionInference implements Function2<Integer, Iterator<InternalRo
     private final Schema arrowInputs;
     private final UnsafeProjection pickInputs;
     private final UnsafeProjection joined;
+    private final ArrayColumnWriter fastWriter;
     private final JoinedRow join = new JoinedRow();
     private final ArrayDeque<List<InternalRow>> inFlightRows = new ArrayDeque<>();
     private final ArrayDeque<BatchResult> ready = new ArrayDeque<>();
@@ -137,6 +138,9 @@ final class PartitionInference implements Function2<Integer, Iterator<InternalRo
         refs.add(new BoundReference(ordinal, f.dataType(), f.nullable()));
       }
       this.arrowInputs = ArrowUtils.toArrowSchema(picked, timeZone, true, false);
+      List<dev.trtspark.engine.tensor.TensorInfo> tensors = new ArrayList<>();
+      spec.inputs().forEach(b -> tensors.add(slot.signature().require(b.tensor(), true)));
+      this.fastWriter = ArrayColumnWriter.forInputs(picked.fields(), inputOrdinals, tensors);
       this.pickInputs = UnsafeProjection.create(CollectionConverters.asScala(refs).toSeq());
       StructType all = inputSchema;
       for (StructField f : outputSchema.fields()) {
@@ -190,19 +194,23 @@ final class PartitionInference implements Function2<Integer, Iterator<InternalRo
     }
 
     private void submitBatch() {
-      VectorSchemaRoot root = VectorSchemaRoot.create(arrowInputs, allocator);
       List<InternalRow> kept = new ArrayList<>(batchSize);
-      try {
-        ArrowWriter writer = ArrowWriter.create(root);
-        while (kept.size() < batchSize && source.hasNext()) {
-          InternalRow row = source.next().copy();
-          kept.add(row);
-          writer.write(pickInputs.apply(row));
+      while (kept.size() < batchSize && source.hasNext()) {
+        kept.add(source.next().copy());
+      }
+      VectorSchemaRoot root = fastWriter == null ? null : fastWriter.write(kept, allocator);
+      if (root == null) {
+        root = VectorSchemaRoot.create(arrowInputs, allocator);
+        try {
+          ArrowWriter writer = ArrowWriter.create(root);
+          for (InternalRow row : kept) {
+            writer.write(pickInputs.apply(row));
+          }
+          writer.finish();
+        } catch (RuntimeException e) {
+          root.close();
+          throw e;
         }
-        writer.finish();
-      } catch (RuntimeException e) {
-        root.close();
-        throw e;
       }
       inFlightRows.add(kept);
       ready.addAll(runner.submit(root));
