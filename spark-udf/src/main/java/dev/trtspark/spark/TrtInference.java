@@ -111,7 +111,16 @@ public final class TrtInference {
     return out;
   }
 
-  private DataType outputType(TensorBinding b) {
+  /** The model's tensors (driver side). */
+  ModelSignature signature() {
+    return signature;
+  }
+
+  Broadcast<ModelPayload> payload() {
+    return payload;
+  }
+
+  DataType outputType(TensorBinding b) {
     TensorInfo t = signature.require(b.tensor(), false);
     try {
       return ArrowUtils.fromArrowField(OutputColumn.bind(b, t).field());

@@ -200,6 +200,15 @@ class TrtInferenceTest {
   }
 
   @Test
+  void aModelAboveTheBroadcastLimitIsReadFromItsUriOnTheExecutors() {
+    TrtInference byUri = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+        .output("y", "scores").option("broadcast.maxBytes", "16").build();
+    assertTrue(byUri.describe().contains("model shipped by URI"), byUri.describe());
+    assertAffine(byUri.transform(rows(100, 4)).collectAsList(), 100);
+    assertTrue(affine().describe().contains("model shipped by broadcast"));
+  }
+
+  @Test
   void describeSaysWhatWillRun() {
     String d = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).input("features", "features")
         .option("batchSize", "512").build().describe();

@@ -1,0 +1,54 @@
+package dev.trtspark.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.trtspark.engine.cache.EngineCache;
+import java.util.List;
+import org.apache.spark.SparkException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** The SQL function, row at a time, on the same engines. */
+class TrtFunctionsTest {
+  private final SparkSession spark = SparkTestSession.get();
+
+  @Test
+  void sqlFunctionScoresDigitsLikeTheDataFrameApi() {
+    spark.read().parquet(SparkTestSession.digits("digits.parquet")).createOrReplaceTempView("digits_sql");
+    TrtFunctions.register(spark, "digits", TrtInference.builder().model(SparkTestSession.digits("digits.onnx"))
+        .input("features", "features").output("probs", "probs").build());
+    long correct = spark.sql("SELECT label, digits(features) AS probs FROM digits_sql")
+        .filter("array_position(probs, array_max(probs)) - 1 = label").count();
+    assertEquals(1781, correct);
+    assertEquals(0, EngineCache.get(0).stats().slotsInUse(), "slots released when the tasks ended");
+  }
+
+  @Test
+  void severalOutputsComeBackAsAStruct() {
+    TrtFunctions.register(spark, "sum_prod", TrtInference.builder().model(SparkTestSession.model("two_in_two_out.onnx"))
+        .input("a", "l").input("b", "r").output("sum", "s").output("prod", "p").build());
+    List<Row> out = spark.sql("SELECT sum_prod(array(1F, 2F, 3F), array(4F, 5F, 6F)) AS r").collectAsList();
+    Row r = out.get(0).getStruct(0);
+    assertEquals(List.of(5f, 7f, 9f), r.getList(0));
+    assertEquals(List.of(4f, 10f, 18f), r.getList(1));
+  }
+
+  @Test
+  void badArgumentFailsOrGivesNullByPolicy() {
+    TrtFunctions.register(spark, "affine_strict", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+        .input("x", "x").output("y", "y").build());
+    SparkException e = assertThrows(SparkException.class,
+        () -> spark.sql("SELECT affine_strict(array(1F, 2F, 3F)) FROM range(0, 2, 1, 1)").collectAsList());
+    assertTrue(e.getMessage().contains("SQL function affine_strict: argument 1 (tensor 'x') has 3 values, tensor 'x' "
+        + "takes 4"), e.getMessage());
+    TrtFunctions.register(spark, "affine_lenient", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+        .input("x", "x").output("y", "y").option("badRowPolicy", "null").build());
+    List<Row> rows = spark.sql("SELECT affine_lenient(IF(id = 0, array(1F, 2F, 3F), array(1F, 2F, 3F, 4F))) AS y "
+        + "FROM range(0, 2, 1, 1)").collectAsList();
+    assertTrue(rows.get(0).isNullAt(0));
+    assertEquals(List.of(3f, 5f, 7f, 9f), rows.get(1).getList(0));
+  }
+}
