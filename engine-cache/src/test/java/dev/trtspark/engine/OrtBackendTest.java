@@ -99,7 +99,7 @@ class OrtBackendTest {
         ExecutionSlot slot = engine.newSlot(1)) {
       HostTensor a = Fixtures.floats(new float[6], 2, 3);
       EngineException missing = assertThrows(EngineException.class, () -> slot.submit(Map.of("a", a), Map.of()));
-      assertTrue(missing.getMessage().contains("lacks input 'b'"), missing.getMessage());
+      assertTrue(missing.getMessage().contains("needs input 'b', which is not bound; the bound inputs are [a]"), missing.getMessage());
       HostTensor flat = Fixtures.floats(new float[6], 6);
       EngineException rank = assertThrows(EngineException.class,
           () -> slot.submit(Map.of("a", flat, "b", flat), Map.of()));

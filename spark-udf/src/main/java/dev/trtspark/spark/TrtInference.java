@@ -241,7 +241,7 @@ public final class TrtInference {
       inputs.forEach(b -> sb.input(b.tensor(), b.column()));
       outs.forEach(b -> sb.output(b.tensor(), b.column()));
       InferenceSpec spec = sb.build();
-      signature.checkInputNames(toMap(spec.inputs()));
+      signature.checkInputNames(spec.inputs().stream().map(TensorBinding::tensor).toList());
       Broadcast<ModelPayload> payload = null;
       if (artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES)) {
         ModelPayload p = new ModelPayload(artifact.bytes(), artifact.sidecar().map(m -> m.toJson()).orElse(null));
@@ -249,12 +249,6 @@ public final class TrtInference {
       }
       String name = "trt " + uri.substring(uri.lastIndexOf('/') + 1);
       return new TrtInference(s, spec, signature, artifact.kind(), payload, new InferenceMetrics(s.sparkContext(), name));
-    }
-
-    private static Map<String, TensorBinding> toMap(List<TensorBinding> bindings) {
-      Map<String, TensorBinding> m = new LinkedHashMap<>();
-      bindings.forEach(b -> m.put(b.tensor(), b));
-      return m;
     }
   }
 }

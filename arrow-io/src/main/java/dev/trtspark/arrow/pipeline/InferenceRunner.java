@@ -100,7 +100,7 @@ public final class InferenceRunner implements AutoCloseable {
    * type and what the tensor takes.
    */
   public static List<InputColumn> bindInputs(ModelSignature signature, List<TensorBinding> bindings, Schema schema) {
-    signature.checkInputNames(toMap(bindings));
+    signature.checkInputNames(bindings.stream().map(TensorBinding::tensor).toList());
     List<InputColumn> out = new ArrayList<>();
     for (TensorBinding b : bindings) {
       Field field = schema.getFields().stream().filter(f -> f.getName().equals(b.column())).findFirst()
@@ -109,12 +109,6 @@ public final class InferenceRunner implements AutoCloseable {
       out.add(InputColumn.bind(b, signature.require(b.tensor(), true), field));
     }
     return out;
-  }
-
-  private static Map<String, TensorBinding> toMap(List<TensorBinding> bindings) {
-    Map<String, TensorBinding> m = new LinkedHashMap<>();
-    bindings.forEach(b -> m.put(b.tensor(), b));
-    return m;
   }
 
   /**

@@ -50,7 +50,7 @@ public abstract class AbstractSlot implements ExecutionSlot {
 
   @Override
   public PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {
-    signature.checkInputNames(inputs);
+    signature.checkInputNames(inputs.keySet());
     Map<String, long[]> inShapes = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
       TensorInfo t = signature.require(e.getKey(), true);

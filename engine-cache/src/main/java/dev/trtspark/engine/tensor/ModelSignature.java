@@ -3,7 +3,6 @@ package dev.trtspark.engine.tensor;
 import dev.trtspark.engine.EngineException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -119,14 +118,15 @@ public final class ModelSignature {
     return b.toString();
   }
 
-  /** Checks that a batch names every input exactly once. */
-  public void checkInputNames(Map<String, ?> given) {
+  /** Checks that {@code given} names every input of the model, and nothing else. */
+  public void checkInputNames(java.util.Collection<String> given) {
     for (TensorInfo t : inputs) {
-      if (!given.containsKey(t.name())) {
-        throw new EngineException("batch for model " + model + " lacks input '" + t.name() + "'; it gave " + given.keySet());
+      if (!given.contains(t.name())) {
+        throw new EngineException("model " + model + " needs input '" + t.name() + "', which is not bound; the bound "
+            + "inputs are " + given);
       }
     }
-    for (String n : given.keySet()) {
+    for (String n : given) {
       require(n, true);
     }
   }
