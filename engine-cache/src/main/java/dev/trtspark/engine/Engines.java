@@ -69,6 +69,25 @@ public final class Engines {
   }
 
   /**
+   * Builds a TensorRT plan from an ONNX model on GPU {@code device} and writes it with its sidecar to
+   * {@code output} (any Hadoop FileSystem); returns the sidecar.
+   *
+   * @throws EngineException when there is no usable GPU (saying why), or the build fails
+   */
+  public static PlanMetadata buildPlan(ModelArtifact onnx, String output, ResolvedConfig config, int device) {
+    if (!Cuda.probe().usable()) {
+      throw new EngineException("building a plan needs an NVIDIA GPU with TensorRT 10.6, and this host has none usable ("
+          + Cuda.probe().problem() + "); run build on a GPU host of the kind the plan will run on");
+    }
+    if (onnx.kind() != ModelKind.ONNX) {
+      throw new EngineException(onnx.uri() + " is not an ONNX model; build takes an ONNX model and writes a plan");
+    }
+    dev.trtspark.engine.trt.PlanBuilder.BuiltPlan built = dev.trtspark.engine.trt.PlanBuilder.build(onnx, config, device);
+    built.write(output, new org.apache.hadoop.conf.Configuration());
+    return built.metadata();
+  }
+
+  /**
    * The model's inputs and outputs without a GPU where possible, for planning on the driver: ONNX models
    * through a short-lived ONNX Runtime session, plans from their sidecar; a plan without sidecar needs
    * TensorRT here.

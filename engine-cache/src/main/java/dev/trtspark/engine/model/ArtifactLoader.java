@@ -70,7 +70,8 @@ public final class ArtifactLoader {
       uri = null;
     }
     if (uri == null || uri.getScheme() == null || uri.getScheme().length() == 1) {
-      return new Path(Paths.get(location).toAbsolutePath().toUri());
+      // not Path.toUri(): it ends existing directories with '/', and then getName() is empty
+      return new Path("file", null, Paths.get(location).toAbsolutePath().normalize().toString());
     }
     return new Path(uri);
   }

@@ -1,0 +1,151 @@
+package dev.trtspark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trtspark.engine.Engines;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI through its real main, on a local Spark session, ONNX Runtime backend. */
+class MainTest {
+  private static Path root;
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void session() {
+    root = Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
+    SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static String digits(String f) {
+    return root.resolve("examples/digits").resolve(f).toString();
+  }
+
+  @Test
+  void demoPrintsRowsBackendAndTheRecordedAccuracy() {
+    Run r = run("demo", "--home", root.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("rows in: 1797\nrows out: 1797\n"), r.out());
+    assertTrue(r.out().contains("backend: onnxruntime"), r.out());
+    assertTrue(r.out().contains("accuracy=0.9911 (1781 of 1797"), r.out());
+  }
+
+  @Test
+  void inferWritesInputColumnsAndOutputsAndRefusesToOverwrite() {
+    String out = tmp.resolve("scored").toString();
+    String[] args = {"infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+        "--bind", "features=features", "--out", "probs=scores", "--batch-size", "100"};
+    Run first = run(args);
+    assertEquals(0, first.code(), first.err());
+    assertEquals("struct<id:bigint,features:array<float>,label:int,split:string,scores:array<float>>",
+        SparkSession.active().read().parquet(out).schema().simpleString());
+    Run again = run(args);
+    assertEquals(1, again.code());
+    assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"
+        + "(run with --verbose for the stack trace)\n", again.err());
+    String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+    overwrite[args.length] = "--overwrite";
+    Run replaced = run(overwrite);
+    assertEquals(0, replaced.code(), replaced.err());
+  }
+
+  @Test
+  void argumentErrorsSayExactlyWhatIsWrong() {
+    String out = tmp.resolve("o").toString();
+    Run missing = run("infer", "--model", digits("digits.onnx"), "--input", "/no/such/table", "--output", out, "--bind",
+        "features=features");
+    assertTrue(missing.err().startsWith("trt-spark infer: input not found: /no/such/table\n"), missing.err());
+    Run tensor = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+        "--bind", "pixels=features");
+    assertTrue(tensor.err().startsWith("trt-spark infer: model " + digits("digits.onnx") + " needs input 'features', which "
+        + "is not bound; the bound inputs are [pixels]"), tensor.err());
+    Run column = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+        "--bind", "features=pixels");
+    assertTrue(column.err().startsWith("trt-spark infer: input column 'pixels' (for tensor 'features') does not exist; "
+        + "the columns are [id, features, label, split]"), column.err());
+    Run shape = run("build", "--onnx", digits("digits.onnx"), "--output", out, "--max-shapes", "features:0x64");
+    assertEquals(1, shape.code());
+    assertTrue(shape.err().startsWith("trt-spark build: invalid value 'features:0x64' for spark.trt.build.maxShapes"),
+        shape.err());
+    Run usage = run("infer", "--model", digits("digits.onnx"));
+    assertEquals(2, usage.code());
+    assertTrue(usage.err().startsWith("Missing required options: '--input=<input>', '--output=<output>', '--bind=<binds>'"),
+        usage.err());
+  }
+
+  @Test
+  void aJobThatFailsMidwayLeavesNoOutputBehind() throws Exception {
+    Path bad = tmp.resolve("bad.parquet");
+    SparkSession.active().read().parquet(digits("digits.parquet"))
+        .selectExpr("id", "IF(id = 1500, NULL, features) AS features").repartition(1).write().parquet(bad.toString());
+    Path out = tmp.resolve("never");
+    Run r = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output", out.toString(), "--bind",
+        "features=features");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("column 'features' row 220 of batch 5 (partition row 1500) is null"), r.err());
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertEquals(1, left.count(), "only the input remains, no output and no staging folder");
+    }
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void inspectListsTensorsAndSpeaksJson() throws Exception {
+    Run r = run("inspect", digits("digits.onnx"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("kind:   ONNX\n"), r.out());
+    assertTrue(r.out().contains("input features float32 [-1, 64] profile [1x64]..[1024x64]"), r.out());
+    JsonNode j = new ObjectMapper().readTree(run("inspect", "--json", digits("digits.onnx")).out());
+    assertEquals("1b7324ebf603f2512d361919de405e2fe2afd213d491a097c9aa3b19e85db891", j.get("sha256").asText());
+    assertEquals("probs", j.get("outputs").get(0).get("name").asText());
+  }
+
+  @Test
+  void buildAndCompareSayWhatTheyCouldNotRunWithoutAGpu() {
+    assumeFalse(Engines.gpuProbe().usable(), "this host has a GPU");
+    Run build = run("build", "--onnx", digits("digits.onnx"), "--output", tmp.resolve("d.plan").toString());
+    assertEquals(1, build.code());
+    assertTrue(build.err().startsWith("trt-spark build: building a plan needs an NVIDIA GPU with TensorRT 10.6, and this "
+        + "host has none usable ("), build.err());
+    Run compare = run("compare", "--onnx", digits("digits.onnx"), "--input", digits("digits.parquet"), "--bind",
+        "features=features");
+    assertEquals(1, compare.code());
+    assertTrue(compare.out().startsWith("compare: ran nothing. TensorRT cannot run on this host ("), compare.out());
+  }
+
+  @Test
+  void launcherScriptRunsTheDemoFromACheckout() throws Exception {
+    Path launcher = root.resolve("bin/trt-spark");
+    Process p = new ProcessBuilder(launcher.toString(), "demo").directory(tmp.toFile()).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("demo.log").toFile()).start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "demo finished");
+    String log = Files.readString(tmp.resolve("demo.log"), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), log);
+    assertTrue(log.contains("accuracy=0.9911 (1781 of 1797"), log);
+  }
+}
