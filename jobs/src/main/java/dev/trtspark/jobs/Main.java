@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The trt-spark command line: {@code build}, {@code inspect}, {@code infer}, {@code compare},
- * {@code demo}. Runs under {@code spark-submit --class dev.trtspark.jobs.Main} or locally through
+ * {@code bench}, {@code demo}. Runs under {@code spark-submit --class dev.trtspark.jobs.Main} or locally through
  * {@code bin/trt-spark} (embedded Spark, {@code local[*]} unless {@code --master}). Errors are one
  * readable paragraph on stderr; stack traces only with {@code --verbose}. Exit codes: 0 done, 1 failed,
  * 2 bad arguments.
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "trt-spark", mixinStandardHelpOptions = true, version = "trt-spark 0.1.0",
     description = "TensorRT inference in Spark batch pipelines.",
     subcommands = {DemoCommand.class, InferCommand.class, InspectCommand.class, BuildCommand.class,
-        CompareCommand.class})
+        CompareCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces on errors.")
   boolean verbose;

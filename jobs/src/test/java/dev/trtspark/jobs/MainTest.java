@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -136,6 +137,21 @@ class MainTest {
         "features=features");
     assertEquals(1, compare.code());
     assertTrue(compare.out().startsWith("compare: ran nothing. TensorRT cannot run on this host ("), compare.out());
+  }
+
+  @Test
+  void benchWritesATableACsvAndAChart() throws Exception {
+    Path dir = tmp.resolve("bench");
+    Run r = run("bench", "--model", digits("digits.onnx"), "--batch-sizes", "32,128", "--rows", "2000", "--output",
+        dir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("batch              rows/s       ms/batch\n32 "), r.out());
+    List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+    assertEquals("batch_size,rows_per_sec,ms_per_batch", csv.get(0));
+    assertEquals(3, csv.size());
+    assertTrue(csv.get(2).startsWith("128,"), csv.toString());
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("bench.png").toFile());
+    assertEquals(720, png.getWidth());
   }
 
   @Test
