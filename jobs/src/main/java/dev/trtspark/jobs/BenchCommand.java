@@ -94,14 +94,37 @@ final class BenchCommand implements Callable<Integer> {
     StringBuilder csv = new StringBuilder("batch_size,rows_per_sec,ms_per_batch\n");
     points.forEach(p -> csv.append(String.format(Locale.ROOT, "%d,%.1f,%.3f%n", p.batch(), p.rowsPerSec(), p.msPerBatch())));
     Files.writeString(output.resolve("bench.csv"), csv);
-    ImageIO.write(chart(points, model), "png", output.resolve("bench.png").toFile());
+    Labels labels = new Labels();
+    ImageIO.write(chart(points, model, labels), "png", output.resolve("bench.png").toFile());
     out.println("wrote " + output.resolve("bench.csv") + " and " + output.resolve("bench.png")
         + " (ms/batch: wall time per batch of one task, " + partitions + " tasks in parallel)");
+    if (labels.failure != null) {
+      out.println("note: the chart has no text: this JVM cannot render fonts (" + labels.failure + ")");
+    }
     return 0;
   }
 
+  /**
+   * Draws text where the JVM can: a headless server without font libraries (the GPU host's trimmed JRE
+   * lacks libharfbuzz) still gets the chart, without its labels.
+   */
+  static final class Labels {
+    String failure;
+
+    void draw(Graphics2D g, String text, int x, int y) {
+      if (failure != null) {
+        return;
+      }
+      try {
+        g.drawString(text, x, y);
+      } catch (LinkageError | RuntimeException e) {
+        failure = e.toString();
+      }
+    }
+  }
+
   /** Throughput against batch size (log2 x axis), with the values written at the points. */
-  static BufferedImage chart(List<Point> points, String title) {
+  static BufferedImage chart(List<Point> points, String title, Labels labels) {
     int w = 720;
     int h = 420;
     int left = 90;
@@ -114,12 +137,16 @@ final class BenchCommand implements Callable<Integer> {
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, w, h);
     g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    g.drawString("throughput vs batch size: " + Path.of(title).getFileName(), left, 25);
+    try {
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+    } catch (LinkageError | RuntimeException e) {
+      labels.failure = e.toString();
+    }
+    labels.draw(g, "throughput vs batch size: " + Path.of(title).getFileName(), left, 25);
     g.drawLine(left, h - bottom, w - right, h - bottom);
     g.drawLine(left, top, left, h - bottom);
-    g.drawString("batch size", w / 2 - 30, h - 15);
-    g.drawString("rows/s", 10, top - 10);
+    labels.draw(g, "batch size", w / 2 - 30, h - 15);
+    labels.draw(g, "rows/s", 10, top - 10);
     double maxY = points.stream().mapToDouble(Point::rowsPerSec).max().orElse(1) * 1.15;
     double minX = Math.log(points.stream().mapToInt(Point::batch).min().orElse(1)) / Math.log(2);
     double maxX = Math.log(points.stream().mapToInt(Point::batch).max().orElse(2)) / Math.log(2);
@@ -131,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
       g.setColor(new Color(225, 225, 225));
       g.drawLine(left + 1, y, w - right, y);
       g.setColor(Color.DARK_GRAY);
-      g.drawString(String.format(Locale.ROOT, "%.0f", maxY * i / 4), 10, y + 5);
+      labels.draw(g, String.format(Locale.ROOT, "%.0f", maxY * i / 4), 10, y + 5);
     }
     g.setStroke(new BasicStroke(2f));
     for (Point p : points) {
@@ -143,8 +170,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       g.fillOval(x - 4, y - 4, 8, 8);
       g.setColor(Color.BLACK);
-      g.drawString(Integer.toString(p.batch()), x - 10, h - bottom + 18);
-      g.drawString(String.format(Locale.ROOT, "%.0f", p.rowsPerSec()), x - 20, y - 10);
+      labels.draw(g, Integer.toString(p.batch()), x - 10, h - bottom + 18);
+      labels.draw(g, String.format(Locale.ROOT, "%.0f", p.rowsPerSec()), x - 20, y - 10);
       prevX = x;
       prevY = y;
     }
