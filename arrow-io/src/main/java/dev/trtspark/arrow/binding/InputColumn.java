@@ -157,8 +157,8 @@ public final class InputColumn {
   public Staged stage(FieldVector vector, int rows, BadRows bad, boolean allowNonFinite, BufferAllocator allocator,
       TensorAllocators tensors) {
     FieldVector data = layout == Layout.SCALAR ? vector
-        : layout == Layout.LIST ? (FieldVector) ((ListVector) vector).getDataVector()
-        : (FieldVector) ((FixedSizeListVector) vector).getDataVector();
+        : layout == Layout.LIST ? ((ListVector) vector).getDataVector()
+        : ((FixedSizeListVector) vector).getDataVector();
     ArrowBuf offsets = layout == Layout.LIST ? ((ListVector) vector).getOffsetBuffer() : null;
     int fixedSize = layout == Layout.FIXED_LIST ? ((FixedSizeListVector) vector).getListSize() : 1;
     String column = binding.column();

@@ -51,9 +51,9 @@ final class OrtSlot extends AbstractSlot {
         shapes.put(e.getKey(), e.getValue().shape());
       }
       OrtSession session = engine.session();
-      try (OrtSession.Result r = session.run(in, out)) {
-        return shapes;
-      }
+      // the outputs land in the caller's buffers (pinned outputs); the result only has to be closed
+      session.run(in, out).close();
+      return shapes;
     } catch (OrtException e) {
       throw new EngineException("ONNX Runtime failed on model " + signature.model() + ": " + e.getMessage(), e);
     } finally {
