@@ -84,6 +84,9 @@ final class InferCommand implements Callable<Integer> {
     }
     Path target = Spark.path(output);
     FileSystem fs = Spark.fs(output, hadoop);
+    if (fs.makeQualified(target).equals(Spark.fs(input, hadoop).makeQualified(in))) {
+      throw new Errors.UsageException("--output is the same as --input (" + output + "); write somewhere else");
+    }
     if (fs.exists(target) && !overwrite) {
       throw new Errors.UsageException("output " + output + " already exists; pass --overwrite to replace it");
     }
@@ -111,6 +114,7 @@ final class InferCommand implements Callable<Integer> {
     }
     TrtInference inference = b.build();
     Dataset<Row> table = read(spark, format, ArtifactLoader.toPath(input).toString());
+    long rowsIn = table.count();
     Dataset<Row> scored = inference.transform(table);
     Path staging = new Path(target.getParent(), "." + target.getName() + "._trt_" + UUID.randomUUID());
     long t0 = System.nanoTime();
@@ -129,7 +133,6 @@ final class InferCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long rowsOut = inference.metrics().rows();
-    long rowsIn = table.count();
     String used = inference.describe().lines().filter(l -> l.startsWith("backend on this host: ")).findFirst()
         .map(l -> l.substring("backend on this host: ".length())).orElse("?");
     out.printf(Locale.ROOT, "rows in: %d%nrows out: %d%nbackend: %s%nrows/s: %.0f%nstages: %s%noutput: %s%n", rowsIn,

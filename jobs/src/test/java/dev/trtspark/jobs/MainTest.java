@@ -93,6 +93,9 @@ class MainTest {
     assertEquals(1, shape.code());
     assertTrue(shape.err().startsWith("trt-spark build: invalid value 'features:0x64' for spark.trt.build.maxShapes"),
         shape.err());
+    Run same = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+        digits("digits.parquet"), "--bind", "features=features", "--overwrite");
+    assertTrue(same.err().startsWith("trt-spark infer: --output is the same as --input"), same.err());
     Run usage = run("infer", "--model", digits("digits.onnx"));
     assertEquals(2, usage.code());
     assertTrue(usage.err().startsWith("Missing required options: '--input=<input>', '--output=<output>', '--bind=<binds>'"),

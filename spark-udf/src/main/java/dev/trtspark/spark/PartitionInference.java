@@ -114,14 +114,33 @@ final class PartitionInference implements Function2<Integer, Iterator<InternalRo
       EngineLease e = null;
       SlotLease s = null;
       BufferAllocator a = null;
+      InferenceRunner r = null;
       try {
         e = Engines.lease(artifact, device, spec.config());
         metrics.addEngineLease(e.loadedHere());
         s = e.leaseSlot();
         a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES)).newTaskAllocator(name);
-        this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a,
-            TensorAllocators.get(0));
+        r = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
+        StructType picked = new StructType();
+        List<Expression> refs = new ArrayList<>();
+        List<dev.trtspark.engine.tensor.TensorInfo> tensors = new ArrayList<>();
+        for (int i = 0; i < inputOrdinals.length; i++) {
+          StructField f = inputSchema.fields()[inputOrdinals[i]];
+          picked = picked.add(f);
+          refs.add(new BoundReference(inputOrdinals[i], f.dataType(), f.nullable()));
+          tensors.add(s.signature().require(spec.inputs().get(i).tensor(), true));
+        }
+        this.arrowInputs = ArrowUtils.toArrowSchema(picked, timeZone, true, false);
+        this.fastWriter = ArrayColumnWriter.forInputs(picked.fields(), inputOrdinals, tensors);
+        this.pickInputs = UnsafeProjection.create(CollectionConverters.asScala(refs).toSeq());
+        StructType all = inputSchema;
+        for (StructField f : outputSchema.fields()) {
+          all = all.add(f);
+        }
+        this.joined = UnsafeProjection.create(all);
       } catch (RuntimeException ex) {
+        // nothing is registered for cleanup yet: give everything back here
+        closeQuietly(r);
         closeQuietly(s);
         closeQuietly(e);
         closeQuietly(a);
@@ -130,23 +149,7 @@ final class PartitionInference implements Function2<Integer, Iterator<InternalRo
       this.engine = e;
       this.slot = s;
       this.allocator = a;
-      StructType picked = new StructType();
-      List<Expression> refs = new ArrayList<>();
-      for (int ordinal : inputOrdinals) {
-        StructField f = inputSchema.fields()[ordinal];
-        picked = picked.add(f);
-        refs.add(new BoundReference(ordinal, f.dataType(), f.nullable()));
-      }
-      this.arrowInputs = ArrowUtils.toArrowSchema(picked, timeZone, true, false);
-      List<dev.trtspark.engine.tensor.TensorInfo> tensors = new ArrayList<>();
-      spec.inputs().forEach(b -> tensors.add(slot.signature().require(b.tensor(), true)));
-      this.fastWriter = ArrayColumnWriter.forInputs(picked.fields(), inputOrdinals, tensors);
-      this.pickInputs = UnsafeProjection.create(CollectionConverters.asScala(refs).toSeq());
-      StructType all = inputSchema;
-      for (StructField f : outputSchema.fields()) {
-        all = all.add(f);
-      }
-      this.joined = UnsafeProjection.create(all);
+      this.runner = r;
     }
 
     @Override

@@ -74,7 +74,7 @@ public final class TrtFunctions {
   /** The executor-side function; the engine and a slot are leased once per task. */
   private static final class RowInference implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final Map<Long, Leases> TASKS = new ConcurrentHashMap<>();
+    private static final Map<String, Leases> TASKS = new ConcurrentHashMap<>();
 
     private final String name;
     private final InferenceSpec spec;
@@ -117,7 +117,7 @@ public final class TrtFunctions {
 
     Object apply(Object... args) {
       TaskContext task = TaskContext.get();
-      Leases leases = task == null ? lease(0) : TASKS.computeIfAbsent(task.taskAttemptId(), id -> {
+      Leases leases = task == null ? lease(0) : TASKS.computeIfAbsent(task.taskAttemptId() + "/" + name, id -> {
         Leases l = lease(task.partitionId());
         task.addTaskCompletionListener(new TaskCompletionListener() {
           @Override

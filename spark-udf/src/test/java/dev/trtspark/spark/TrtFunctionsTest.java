@@ -37,6 +37,18 @@ class TrtFunctionsTest {
   }
 
   @Test
+  void twoFunctionsInOneQueryEachUseTheirOwnModel() {
+    TrtFunctions.register(spark, "plus_one_affine", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+        .input("x", "x").output("y", "y").build());
+    TrtFunctions.register(spark, "row_total", TrtInference.builder().model(SparkTestSession.model("scalar_out.onnx"))
+        .input("x", "x").output("y", "y").build());
+    Row r = spark.sql("SELECT plus_one_affine(array(1F, 2F, 3F, 4F)) AS a, row_total(array(1F, 2F, 3F, 4F)) AS t "
+        + "FROM range(0, 3, 1, 1)").collectAsList().get(2);
+    assertEquals(List.of(3f, 5f, 7f, 9f), r.getList(0));
+    assertEquals(10f, r.getFloat(1));
+  }
+
+  @Test
   void badArgumentFailsOrGivesNullByPolicy() {
     TrtFunctions.register(spark, "affine_strict", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
         .input("x", "x").output("y", "y").build());

@@ -135,6 +135,7 @@ public final class InferenceRunner implements AutoCloseable {
     List<ArrowBuf> staging = new ArrayList<>();
     List<OutputColumn.Allocated> allocated = new ArrayList<>();
     InFlight flight;
+    List<BatchResult> done = new ArrayList<>();
     try {
       Map<String, HostTensor> in = new LinkedHashMap<>();
       Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -159,7 +160,6 @@ public final class InferenceRunner implements AutoCloseable {
         }
       }
       fillNanos += System.nanoTime() - t0;
-      List<BatchResult> done = new ArrayList<>();
       while (pending.size() >= maxInFlight) {
         done.add(complete(pending.poll()));
       }
@@ -170,6 +170,7 @@ public final class InferenceRunner implements AutoCloseable {
       partitionOffset += n;
       return done;
     } catch (RuntimeException e) {
+      done.forEach(BatchResult::close);
       staging.forEach(ArrowBuf::close);
       allocated.forEach(a -> release(a));
       batch.close();

@@ -71,7 +71,11 @@ public abstract class AbstractSlot implements ExecutionSlot {
     if (rows <= maxBatch) {
       return run(List.of(new Chunk(inputs, shapedOutputs(outputs, inShapes))));
     }
+    // each chunk's outputs are sized from that chunk's inputs (a model may have outputs whose other
+    // dimensions TensorRT must compute, and it accepts only shapes inside the profile)
     List<Chunk> chunks = new ArrayList<>();
+    Map<String, Long> written = new LinkedHashMap<>();
+    Map<String, long[]> fullShapes = new LinkedHashMap<>();
     for (long start = 0; start < rows; start += maxBatch) {
       long n = Math.min(maxBatch, rows - start);
       Map<String, HostTensor> in = new LinkedHashMap<>();
@@ -82,17 +86,30 @@ public abstract class AbstractSlot implements ExecutionSlot {
         in.put(t.name(), h);
         chunkShapes.put(t.name(), h.shape());
       }
+      Map<String, long[]> chunkOut = outputShapes(chunkShapes);
       Map<String, HostTensor> out = new LinkedHashMap<>();
-      Map<String, HostTensor> fullOut = shapedOutputs(outputs, inShapes);
-      for (Map.Entry<String, HostTensor> e : fullOut.entrySet()) {
+      for (Map.Entry<String, HostTensor> e : outputs.entrySet()) {
         TensorInfo t = signature.require(e.getKey(), false);
-        out.put(t.name(), rowSlice(t, e.getValue(), e.getValue().shape(), start, n));
+        if (!t.hasDynamicBatch()) {
+          throw new EngineException("model " + signature.model() + ": a batch of " + rows + " rows is larger than the "
+              + "profile's max batch " + maxBatch + ", and output " + t.name() + " has no batch dimension to split");
+        }
+        long[] shape = chunkOut.get(t.name());
+        long bytes = TensorInfo.elements(shape) * t.dataType().bytes();
+        long offset = written.getOrDefault(t.name(), 0L);
+        if (offset + bytes > e.getValue().capacityBytes()) {
+          throw new EngineException("output " + t.name() + " of a " + rows + "-row batch needs more than the "
+              + e.getValue().capacityBytes() + " bytes its buffer holds");
+        }
+        out.put(t.name(), e.getValue().slice(offset, bytes, shape));
+        written.put(t.name(), offset + bytes);
+        long[] full = shape.clone();
+        full[0] = rows;
+        fullShapes.put(t.name(), full);
       }
       chunks.add(new Chunk(in, out));
     }
     PendingBatch last = run(chunks);
-    Map<String, long[]> fullShapes = new LinkedHashMap<>();
-    shapedOutputs(outputs, inShapes).forEach((k, v) -> fullShapes.put(k, v.shape()));
     return new PendingBatch() {
       @Override
       public Map<String, long[]> outputShapes() {

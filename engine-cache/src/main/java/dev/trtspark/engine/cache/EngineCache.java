@@ -201,14 +201,24 @@ public final class EngineCache {
     return out;
   }
 
+  /** Closes every evicted entry even when one fails; the first failure is rethrown at the end. */
   private static void closeAll(List<Entry> evicted) {
+    RuntimeException first = null;
     for (Entry e : evicted) {
       LOG.info("evicting {}", e.key);
       try {
         e.pool.close();
-      } finally {
-        e.engine.close();
+      } catch (RuntimeException ex) {
+        first = first == null ? ex : first;
       }
+      try {
+        e.engine.close();
+      } catch (RuntimeException ex) {
+        first = first == null ? ex : first;
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -80,10 +80,13 @@ public final class SlotPool implements AutoCloseable {
         idle.addFirst(slot);
       }
     }
-    if (closeIt) {
-      slot.close();
+    try {
+      if (closeIt) {
+        slot.close();
+      }
+    } finally {
+      permits.release();
     }
-    permits.release();
   }
 
   /** Slots that exist (idle or leased). */
@@ -112,6 +115,16 @@ public final class SlotPool implements AutoCloseable {
       toClose = new ArrayDeque<>(idle);
       idle.clear();
     }
-    toClose.forEach(ExecutionSlot::close);
+    RuntimeException first = null;
+    for (ExecutionSlot s : toClose) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 }

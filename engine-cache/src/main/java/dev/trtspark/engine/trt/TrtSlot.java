@@ -70,7 +70,7 @@ final class TrtSlot extends AbstractSlot {
     Cuda.setDevice(engine.device().ordinal());
     try {
       for (int i = 0; i < lanes.length; i++) {
-        lanes[i] = newLane();
+        newLane(i);
       }
     } catch (RuntimeException e) {
       close();
@@ -78,7 +78,8 @@ final class TrtSlot extends AbstractSlot {
     }
   }
 
-  private Lane newLane() {
+  /** Builds lane {@code i} in place, so that close() frees whatever part of it exists if this fails. */
+  private void newLane(int i) {
     IExecutionContext ctx = engine.engine().createExecutionContext();
     if (ctx == null || ctx.isNull()) {
       throw new EngineException("TensorRT could not create an execution context for " + signature.model() + " on "
@@ -86,6 +87,7 @@ final class TrtSlot extends AbstractSlot {
           + "lower spark.trt.slotsPerEngine or spark.trt.batchesInFlight");
     }
     Lane lane = new Lane(ctx);
+    lanes[i] = lane;
     Cuda.check(cudaStreamCreateWithFlags(lane.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
     for (TensorInfo t : signature.inputs()) {
       setShape(ctx, t.name(), t.max());
@@ -101,7 +103,6 @@ final class TrtSlot extends AbstractSlot {
       }
       allocate(lane, t.name(), TensorInfo.elements(max) * t.dataType().bytes());
     }
-    return lane;
   }
 
   private void allocate(Lane lane, String name, long bytes) {
@@ -142,6 +143,16 @@ final class TrtSlot extends AbstractSlot {
     Cuda.setDevice(engine.device().ordinal());
     Lane lane = lanes[next];
     next = (next + 1) % lanes.length;
+    try {
+      return enqueue(lane, chunks);
+    } catch (RuntimeException e) {
+      // copies already queued may still read or write the caller's host memory: let them finish first
+      cudaStreamSynchronize(lane.stream);
+      throw e;
+    }
+  }
+
+  private PendingBatch enqueue(Lane lane, List<Chunk> chunks) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (int k = 0; k < chunks.size(); k++) {
       Chunk c = chunks.get(k);
