@@ -105,13 +105,7 @@ final class InferCommand implements Callable<Integer> {
     if (backend != null) {
       b.backend(backend);
     }
-    for (String kv : confs) {
-      int eq = kv.indexOf('=');
-      if (eq < 0) {
-        throw new Errors.UsageException("--conf " + kv + " is not key=value");
-      }
-      b.option(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-    }
+    confs.forEach(b::option);
     TrtInference inference = b.build();
     Dataset<Row> table = read(spark, format, ArtifactLoader.toPath(input).toString());
     long rowsIn = table.count();

@@ -200,6 +200,19 @@ public final class TrtInference {
       return this;
     }
 
+    /**
+     * An option written {@code key=value} (as on a command line or in a Param).
+     *
+     * @throws IllegalArgumentException when there is no '='
+     */
+    public Builder option(String keyEqualsValue) {
+      int eq = keyEqualsValue.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("option '" + keyEqualsValue + "' is not key=value");
+      }
+      return option(keyEqualsValue.substring(0, eq).trim(), keyEqualsValue.substring(eq + 1).trim());
+    }
+
     public Builder batchSize(int rows) {
       return option(TrtConf.BATCH_SIZE.key(), Integer.toString(rows));
     }

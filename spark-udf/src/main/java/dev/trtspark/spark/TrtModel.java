@@ -125,11 +125,7 @@ public final class TrtModel extends Transformer implements MLWritable {
       bindings($(outputs)).forEach(t -> b.output(t.tensor(), t.column()));
       for (String kv : $(options).split(";")) {
         if (!kv.isBlank()) {
-          int eq = kv.indexOf('=');
-          if (eq < 0) {
-            throw new IllegalArgumentException("options of " + uid + ": '" + kv + "' is not key=value");
-          }
-          b.option(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+          b.option(kv);
         }
       }
       inference = b.build();
