@@ -71,10 +71,14 @@ public final class TrtConf {
       .booleanType().defaultValue(true)
       .withDescription("Whether NaN and Inf in floating-point inputs go to the model; false makes such rows bad rows.");
 
+  public static final ConfigOption<Boolean> KEEP_BOUND_COLUMNS = key("spark.trt.keepBoundColumns")
+      .booleanType().defaultValue(false)
+      .withDescription("Whether the result keeps the columns bound to model inputs; off by default, since tensor columns are large and copying them to the output (and writing them again) costs more than the inference.");
+
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
         SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
-        ALLOW_NON_FINITE);
+        ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS);
   }
 }

@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code infer}: reads a table with Spark, runs the model over it and writes the input columns plus the
- * outputs as Parquet. The output appears only when the job succeeded: it is written to a hidden sibling
+ * {@code infer}: reads a table with Spark, runs the model over it and writes the input columns (without
+ * those bound to model inputs, unless {@code --keep-bound-columns}) plus the outputs as Parquet. The output appears only when the job succeeded: it is written to a hidden sibling
  * folder and renamed into place; an existing output is replaced only with {@code --overwrite}.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true, description = "Run a model over a table and write the result.")
@@ -66,6 +66,10 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output.")
   boolean overwrite;
 
+  @Option(names = "--keep-bound-columns", description = "Also write the columns bound to model inputs (by default "
+      + "they are left out: tensor columns are large, and writing them again costs more than the inference).")
+  boolean keepBoundColumns;
+
   /** What a run did, for callers such as demo. */
   record Result(long rowsIn, long rowsOut, String backend, double seconds, TrtInference inference, String output) {}
 
@@ -104,6 +108,9 @@ final class InferCommand implements Callable<Integer> {
     }
     if (backend != null) {
       b.backend(backend);
+    }
+    if (keepBoundColumns) {
+      b.keepBoundColumns(true);
     }
     confs.forEach(b::option);
     TrtInference inference = b.build();

@@ -63,8 +63,14 @@ class MainTest {
         "--bind", "features=features", "--out", "probs=scores", "--batch-size", "100"};
     Run first = run(args);
     assertEquals(0, first.code(), first.err());
+    assertEquals("struct<id:bigint,label:int,split:string,scores:array<float>>",
+        SparkSession.active().read().parquet(out).schema().simpleString(), "the bound column is left out by default");
+    String kept = tmp.resolve("scored-kept").toString();
+    Run keep = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", kept,
+        "--bind", "features=features", "--out", "probs=scores", "--keep-bound-columns");
+    assertEquals(0, keep.code(), keep.err());
     assertEquals("struct<id:bigint,features:array<float>,label:int,split:string,scores:array<float>>",
-        SparkSession.active().read().parquet(out).schema().simpleString());
+        SparkSession.active().read().parquet(kept).schema().simpleString());
     Run again = run(args);
     assertEquals(1, again.code());
     assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"

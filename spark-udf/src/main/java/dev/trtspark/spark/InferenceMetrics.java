@@ -7,7 +7,10 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Named accumulators for one inference (visible in the Spark UI's stage pages), filled by each task
- * when its partition ends: rows, batches, bad rows, engine loads and cache hits, and time per stage.
+ * when its partition ends: rows, batches, bad rows, engine loads and cache hits, and time per stage:
+ * input (pulling rows or batches from the plan below: scan, decode, upstream operators), slot wait,
+ * fill (columns to tensors), H2D / compute / D2H (device time), wait (blocked on the device) and emit
+ * (results to output rows). Times are summed over tasks, so with 16 tasks they add up to 16x the wall time.
  * {@link #summary()} is the line a job prints.
  */
 public final class InferenceMetrics implements Serializable {
@@ -22,6 +25,12 @@ public final class InferenceMetrics implements Serializable {
   private final LongAccumulator computeMs;
   private final LongAccumulator d2hMs;
   private final LongAccumulator waitMs;
+  private final LongAccumulator slotWaitMs;
+  private final LongAccumulator inputMs;
+  private final LongAccumulator emitMs;
+
+  /** Host-side times of one task that the pipeline does not see. */
+  public record TaskTimes(long slotWaitNanos, long inputNanos, long emitNanos) {}
 
   InferenceMetrics(SparkContext sc, String name) {
     rows = sc.longAccumulator(name + " rows");
@@ -34,13 +43,21 @@ public final class InferenceMetrics implements Serializable {
     computeMs = sc.longAccumulator(name + " compute ms");
     d2hMs = sc.longAccumulator(name + " d2h ms");
     waitMs = sc.longAccumulator(name + " wait ms");
+    slotWaitMs = sc.longAccumulator(name + " slot wait ms");
+    inputMs = sc.longAccumulator(name + " input ms");
+    emitMs = sc.longAccumulator(name + " emit ms");
   }
 
-  void addEngineLease(boolean loaded) {
+  /** Called by the executor path when a task leases the engine. */
+  public void addEngineLease(boolean loaded) {
     (loaded ? engineLoads : engineHits).add(1);
   }
 
-  void add(PipelineMetrics m) {
+  /** Called by the executor path when a task's inference ends. */
+  public void add(PipelineMetrics m, TaskTimes t) {
+    slotWaitMs.add(t.slotWaitNanos() / 1_000_000);
+    inputMs.add(t.inputNanos() / 1_000_000);
+    emitMs.add(t.emitNanos() / 1_000_000);
     rows.add(m.rows());
     batches.add(m.batches());
     badRows.add(m.badRows());
@@ -74,8 +91,9 @@ public final class InferenceMetrics implements Serializable {
   }
 
   public String summary() {
-    return String.format("rows=%d batches=%d badRows=%d engineLoads=%d engineCacheHits=%d fill=%dms h2d=%dms compute=%dms "
-        + "d2h=%dms wait=%dms", rows.value(), batches.value(), badRows.value(), engineLoads.value(), engineHits.value(),
-        fillMs.value(), h2dMs.value(), computeMs.value(), d2hMs.value(), waitMs.value());
+    return String.format("rows=%d batches=%d badRows=%d engineLoads=%d engineCacheHits=%d input=%dms slotWait=%dms "
+        + "fill=%dms h2d=%dms compute=%dms d2h=%dms wait=%dms emit=%dms", rows.value(), batches.value(), badRows.value(),
+        engineLoads.value(), engineHits.value(), inputMs.value(), slotWaitMs.value(), fillMs.value(), h2dMs.value(),
+        computeMs.value(), d2hMs.value(), waitMs.value(), emitMs.value());
   }
 }

@@ -1,44 +1,43 @@
 package dev.trtspark.spark;
 
-import dev.trtspark.conf.BadRowPolicy;
+import dev.trtspark.arrow.binding.InputRowException;
 import dev.trtspark.conf.InferenceSpec;
 import dev.trtspark.conf.TensorBinding;
-import dev.trtspark.conf.TrtConf;
-import dev.trtspark.engine.Engines;
-import dev.trtspark.engine.cache.EngineLease;
-import dev.trtspark.engine.cache.SlotLease;
-import dev.trtspark.engine.tensor.DataType;
-import dev.trtspark.engine.tensor.HostTensor;
-import dev.trtspark.engine.tensor.TensorInfo;
+import dev.trtspark.spark.exec.ExecutorModels;
+import dev.trtspark.spark.exec.ModelPayload;
+import dev.trtspark.spark.exec.SingleRow;
+import dev.trtspark.spark.exec.TaskInference;
+import dev.trtspark.spark.exec.TaskInference.InputColumns;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.arrow.memory.util.Float16;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.api.java.UDF4;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
+import scala.Function1;
 
 /**
  * Inference as a SQL function: {@code TrtFunctions.register(spark, "digits", inference)} then
  * {@code SELECT id, digits(features) AS probs FROM t}. Arguments are the model's inputs in the order of
  * the inference's input bindings; the result is the output column (or a struct of them for several).
  *
- * <p>A SQL function is called row by row, so this runs one row per inference call through the same
- * engine cache and execution slots as {@link TrtInference}, but without its batching and overlap: use the
+ * <p>Spark calls a SQL function row by row, so each call is a batch of one row, but it runs through the
+ * same per-task executor path as {@link TrtInference} (one engine lease and slot per task, the same
+ * conversions, checks and bad-row policy, the same metrics), without batching or overlap: use the
  * DataFrame API or {@link TrtModel} for throughput, this for convenience in SQL.
  */
 public final class TrtFunctions {
@@ -46,8 +45,8 @@ public final class TrtFunctions {
 
   /** Registers {@code name} as a SQL function running {@code inference} (1 to 4 inputs). */
   public static void register(SparkSession spark, String name, TrtInference inference) {
-    RowInference fn = new RowInference(name, inference);
-    org.apache.spark.sql.types.DataType type = fn.returnType(inference);
+    SqlInference fn = new SqlInference(name, inference);
+    DataType type = fn.returnType;
     switch (inference.spec().inputs().size()) {
       case 1:
         spark.udf().register(name, (UDF1<Object, Object>) a -> fn.apply(a), type);
@@ -68,204 +67,121 @@ public final class TrtFunctions {
     }
   }
 
-  /** What one tensor needs, in serializable form. */
-  private record Tensor(String name, DataType type, long[] shape) implements Serializable {}
-
-  /** The executor-side function; the engine and a slot are leased once per task. */
-  private static final class RowInference implements Serializable {
+  /** The executor-side function. */
+  private static final class SqlInference implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final Map<String, Leases> TASKS = new ConcurrentHashMap<>();
 
     private final String name;
     private final InferenceSpec spec;
     private final Broadcast<ModelPayload> payload;
-    private final List<Tensor> inputs = new ArrayList<>();
-    private final List<Tensor> outputs = new ArrayList<>();
+    private final InferenceMetrics metrics;
+    private final StructType outputs;
+    private final DataType returnType;
+    /** Per argument types seen (Spark hands a Java UDF plain objects): the converters and row writer for them. */
+    private transient ThreadLocal<Map<List<DataType>, Calls>> calls;
 
-    RowInference(String name, TrtInference inference) {
+    SqlInference(String name, TrtInference inference) {
       this.name = name;
-      this.spec = inference.spec();
+      // the arguments stand for the bound columns: errors about a row name "argument N"
+      InferenceSpec.Builder sb = InferenceSpec.builder().model(inference.spec().model()).config(inference.spec().config());
+      List<TensorBinding> in = inference.spec().inputs();
+      for (int i = 0; i < in.size(); i++) {
+        sb.input(in.get(i).tensor(), "argument " + (i + 1));
+      }
+      inference.spec().outputs().forEach(o -> sb.output(o.tensor(), o.column()));
+      this.spec = sb.build();
       this.payload = inference.payload();
-      for (TensorBinding b : spec.inputs()) {
-        TensorInfo t = inference.signature().require(b.tensor(), true);
-        inputs.add(new Tensor(t.name(), t.dataType(), t.shape()));
-      }
+      this.metrics = inference.metrics();
+      StructType out = new StructType();
       for (TensorBinding b : spec.outputs()) {
-        TensorInfo t = inference.signature().require(b.tensor(), false);
-        outputs.add(new Tensor(t.name(), t.dataType(), t.shape()));
+        out = out.add(new StructField(b.column(), inference.outputType(b), true, Metadata.empty()));
       }
+      this.outputs = out;
+      this.returnType = out.size() == 1 ? out.fields()[0].dataType() : out;
     }
 
-    org.apache.spark.sql.types.DataType returnType(TrtInference inference) {
-      if (spec.outputs().size() == 1) {
-        return inference.outputType(spec.outputs().get(0));
-      }
-      StructType struct = new StructType();
-      for (TensorBinding b : spec.outputs()) {
-        struct = struct.add(new StructField(b.column(), inference.outputType(b), true, Metadata.empty()));
-      }
-      return struct;
-    }
-
-    private record Leases(EngineLease engine, SlotLease slot) implements AutoCloseable {
-      @Override
-      public void close() {
-        slot.close();
-        engine.close();
-      }
-    }
+    /** What turns one call's arguments into a row and its outputs back into objects. */
+    private record Calls(StructType arguments, Function1<Object, Object> toCatalyst, Function1<Object, Object> toScala,
+        SingleRow rows) {}
 
     Object apply(Object... args) {
+      List<DataType> types = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        types.add(SqlArguments.typeOf(args[i], spec.inputs().get(i).tensor()));
+      }
+      if (calls == null) {
+        calls = ThreadLocal.withInitial(HashMap::new);
+      }
+      Calls c = calls.get().computeIfAbsent(types, this::prepare);
+      InternalRow row = (InternalRow) c.toCatalyst().apply(Row.fromSeq(
+          scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(args)).toSeq()));
       TaskContext task = TaskContext.get();
-      Leases leases = task == null ? lease(0) : TASKS.computeIfAbsent(task.taskAttemptId() + "/" + name, id -> {
-        Leases l = lease(task.partitionId());
-        task.addTaskCompletionListener(new TaskCompletionListener() {
-          @Override
-          public void onTaskCompletion(TaskContext context) {
-            Leases gone = TASKS.remove(id);
-            if (gone != null) {
-              gone.close();
-            }
-          }
-        });
-        return l;
-      });
+      List<String> names = spec.inputs().stream().map(TensorBinding::column).toList();
+      TaskInference inference = TaskInference.open(task, "sql-" + name + "-" + System.identityHashCode(this) + types,
+          spec, new InputColumns(names, types), () -> ExecutorModels.get(spec.model(), payload),
+          task == null ? 0 : task.partitionId(), metrics);
       try {
-        return run(leases.slot(), args);
+        InternalRow out = c.rows().run(inference, row);
+        if (out == null) {
+          return null;
+        }
+        Row r = (Row) c.toScala().apply(out);
+        return outputs.size() == 1 ? r.get(0) : r;
+      } catch (InputRowException e) {
+        throw new IllegalArgumentException("SQL function " + name + ": " + e.getMessage(), e);
       } finally {
         if (task == null) {
-          leases.close();
+          inference.close();
         }
       }
     }
 
-    private Leases lease(int partition) {
-      EngineLease e = Engines.lease(ExecutorModels.get(spec.model(), payload),
-          TaskDevice.choose(TaskContext.get(), spec.config(), partition), spec.config());
-      try {
-        return new Leases(e, e.leaseSlot());
-      } catch (RuntimeException ex) {
-        e.close();
-        throw ex;
+    private Calls prepare(List<DataType> types) {
+      StructType args = new StructType();
+      for (int i = 0; i < types.size(); i++) {
+        args = args.add(spec.inputs().get(i).column(), types.get(i), true);
       }
+      return new Calls(args, CatalystTypeConverters.createToCatalystConverter(args),
+          CatalystTypeConverters.createToScalaConverter(outputs), new SingleRow(outputs));
+    }
+  }
+
+  /** The Spark type of a SQL function argument, from the object Spark passes. */
+  static final class SqlArguments {
+    private SqlArguments() {}
+
+    static DataType typeOf(Object arg, String tensor) {
+      if (arg instanceof scala.collection.Iterable<?> it) {
+        scala.collection.Iterator<?> values = it.iterator();
+        while (values.hasNext()) {
+          Object v = values.next();
+          if (v != null) {
+            return DataTypes.createArrayType(scalar(v, tensor), true);
+          }
+        }
+        return DataTypes.createArrayType(DataTypes.FloatType, true);
+      }
+      return arg == null ? DataTypes.FloatType : scalar(arg, tensor);
     }
 
-    private Object run(SlotLease slot, Object[] args) {
-      Map<String, HostTensor> in = new LinkedHashMap<>();
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      for (int i = 0; i < inputs.size(); i++) {
-        Tensor t = inputs.get(i);
-        HostTensor h = toTensor(t, args[i], i);
-        if (h == null) {
-          return null;
-        }
-        in.put(t.name(), h);
-        shapes.put(t.name(), h.shape());
+    private static DataType scalar(Object v, String tensor) {
+      if (v instanceof Float) {
+        return DataTypes.FloatType;
+      } else if (v instanceof Double) {
+        return DataTypes.DoubleType;
+      } else if (v instanceof Integer) {
+        return DataTypes.IntegerType;
+      } else if (v instanceof Long) {
+        return DataTypes.LongType;
+      } else if (v instanceof Short) {
+        return DataTypes.ShortType;
+      } else if (v instanceof Byte) {
+        return DataTypes.ByteType;
+      } else if (v instanceof Boolean) {
+        return DataTypes.BooleanType;
       }
-      Map<String, long[]> outShapes = slot.outputShapes(shapes);
-      Map<String, HostTensor> out = new LinkedHashMap<>();
-      Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
-      for (Tensor t : outputs) {
-        ByteBuffer b = ByteBuffer.allocateDirect((int) (TensorInfo.elements(outShapes.get(t.name())) * t.type().bytes()))
-            .order(ByteOrder.nativeOrder());
-        buffers.put(t.name(), b);
-        out.put(t.name(), HostTensor.of(b, null));
-      }
-      slot.submit(in, out).await();
-      List<Object> values = new ArrayList<>();
-      for (Tensor t : outputs) {
-        values.add(fromTensor(t, buffers.get(t.name()), outShapes.get(t.name())));
-      }
-      return values.size() == 1 ? values.get(0) : RowFactory.create(values.toArray());
-    }
-
-    /** One argument as a [1, ...] tensor, or null for a bad argument under the null policy. */
-    private HostTensor toTensor(Tensor t, Object arg, int position) {
-      List<Object> values = new ArrayList<>();
-      if (arg instanceof scala.collection.Iterable) {
-        scala.collection.Iterator<?> it = ((scala.collection.Iterable<?>) arg).iterator();
-        while (it.hasNext()) {
-          values.add(it.next());
-        }
-      } else if (arg != null) {
-        values.add(arg);
-      }
-      long[] shape = t.shape().clone();
-      shape[0] = 1;
-      long expected = 1;
-      for (int d = 1; d < shape.length; d++) {
-        if (shape[d] < 0) {
-          shape[d] = values.size();
-        }
-        expected *= shape[d];
-      }
-      String problem = arg == null ? "is null" : values.size() != expected ? "has " + values.size() + " values, tensor '"
-          + t.name() + "' takes " + expected : values.contains(null) ? "has a null element" : null;
-      if (problem != null) {
-        if (spec.config().get(TrtConf.BAD_ROW_POLICY) == BadRowPolicy.NULL) {
-          return null;
-        }
-        throw new IllegalArgumentException("SQL function " + name + ": argument " + (position + 1) + " (tensor '" + t.name()
-            + "') " + problem + "; set spark.trt.badRowPolicy=null to get null instead");
-      }
-      ByteBuffer b = ByteBuffer.allocateDirect((int) Math.max(1, expected * t.type().bytes())).order(ByteOrder.nativeOrder());
-      for (Object v : values) {
-        Number n = v instanceof Boolean ? (Boolean) v ? 1 : 0 : (Number) v;
-        switch (t.type()) {
-          case FLOAT32:
-            b.putFloat(n.floatValue());
-            break;
-          case FLOAT16:
-            b.putShort(Float16.toFloat16(n.floatValue()));
-            break;
-          case INT32:
-            b.putInt(n.intValue());
-            break;
-          case INT64:
-            b.putLong(n.longValue());
-            break;
-          case INT8:
-          case UINT8:
-          case BOOL:
-            b.put(n.byteValue());
-            break;
-          default:
-            throw new IllegalArgumentException("SQL function " + name + ": tensor type " + t.type().display()
-                + " is not supported here; use the DataFrame API");
-        }
-      }
-      b.flip();
-      return HostTensor.of(b, shape);
-    }
-
-    private static Object fromTensor(Tensor t, ByteBuffer b, long[] shape) {
-      int n = (int) TensorInfo.elements(shape);
-      List<Object> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        switch (t.type()) {
-          case FLOAT32:
-            out.add(b.getFloat(i * 4));
-            break;
-          case FLOAT16:
-            out.add(Float16.toFloat(b.getShort(i * 2)));
-            break;
-          case BFLOAT16:
-            out.add(Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16));
-            break;
-          case INT32:
-            out.add(b.getInt(i * 4));
-            break;
-          case INT64:
-            out.add(b.getLong(i * 8));
-            break;
-          case BOOL:
-            out.add(b.get(i) != 0);
-            break;
-          default:
-            out.add(b.get(i));
-        }
-      }
-      return shape.length <= 1 ? out.get(0) : out;
+      throw new IllegalArgumentException("an argument for tensor '" + tensor + "' holds " + v.getClass().getSimpleName()
+          + " values; tensors take numbers or booleans");
     }
   }
 }

@@ -16,8 +16,15 @@ import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.ModelKind;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
+import dev.trtspark.spark.exec.ColumnarInput;
+import dev.trtspark.spark.exec.ModelPayload;
+import dev.trtspark.spark.exec.PartitionInference;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +34,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -37,9 +45,10 @@ import scala.reflect.ClassTag$;
 /**
  * Inference as a DataFrame transformation:
  * {@code TrtInference.builder().model("hdfs:///m/resnet.plan").input("x", "features").output("y", "scores")
- * .batchSize(256).build().transform(df)} returns the input rows unchanged, in the same order, plus one
- * column per output (per-row vectors as arrays, per-row scalars as scalars). The output schema is known
- * before anything runs; a column that cannot feed its tensor fails here, naming it.
+ * .batchSize(256).build().transform(df)} returns the input rows in the same order, without the columns
+ * bound to model inputs (unless {@code spark.trt.keepBoundColumns}), plus one column per output (per-row
+ * vectors as arrays, per-row scalars as scalars). The output schema is known before anything runs; a
+ * column that cannot feed its tensor fails here, naming it.
  *
  * <p>Built on the driver: the model is read once, its sha256 computed, options resolved (call option &gt;
  * session conf &gt; default) and, when small enough, the model broadcast once; every {@link #transform}
@@ -77,12 +86,17 @@ public final class TrtInference {
   }
 
   /**
-   * The schema {@link #transform} produces for an input schema: its columns, then one per output.
+   * The schema {@link #transform} produces for an input schema: its columns (without those bound to
+   * model inputs, unless {@code spark.trt.keepBoundColumns}), then one per output.
    *
    * @throws IllegalArgumentException naming the column when one is missing or cannot feed its tensor,
    *     or an output column would replace an input column
    */
   public StructType transformSchema(StructType input) {
+    return partitionPlan(input).resultSchema();
+  }
+
+  private PartitionInference partitionPlan(StructType input) {
     String tz = spark.conf().get("spark.sql.session.timeZone");
     for (TensorBinding b : spec.inputs()) {
       if (!Arrays.asList(input.fieldNames()).contains(b.column())) {
@@ -100,15 +114,26 @@ public final class TrtInference {
             + ", which cannot feed tensor '" + b.tensor() + "'", e);
       }
     }
-    StructType out = input;
+    boolean keep = spec.config().get(TrtConf.KEEP_BOUND_COLUMNS);
+    Set<String> bound = new HashSet<>();
+    spec.inputs().forEach(b -> bound.add(b.column()));
+    List<Integer> pass = new ArrayList<>();
+    for (int i = 0; i < input.size(); i++) {
+      if (keep || !bound.contains(input.fields()[i].name())) {
+        pass.add(i);
+      }
+    }
+    StructType outputs = new StructType();
     for (TensorBinding b : spec.outputs()) {
-      if (Arrays.asList(input.fieldNames()).contains(b.column())) {
+      if (pass.stream().anyMatch(i -> input.fields()[i].name().equals(b.column()))) {
         throw new IllegalArgumentException("output column '" + b.column() + "' (for tensor '" + b.tensor()
             + "') already exists in the input; name it something else with output(\"" + b.tensor() + "\", \"...\")");
       }
-      out = out.add(new StructField(b.column(), outputType(b), true, Metadata.empty()));
+      outputs = outputs.add(new StructField(b.column(), outputType(b), true, Metadata.empty()));
     }
-    return out;
+    int[] ordinals = spec.inputs().stream().mapToInt(b -> input.fieldIndex(b.column())).toArray();
+    return new PartitionInference(spec, payload, metrics, input, ordinals,
+        pass.stream().mapToInt(Integer::intValue).toArray(), outputs);
   }
 
   /** The model's tensors (driver side). */
@@ -130,17 +155,34 @@ public final class TrtInference {
     }
   }
 
-  /** Runs the model over {@code df}: input rows unchanged and in order, plus the output columns. */
+  /**
+   * Runs the model over {@code df}: its rows in order, with the columns of {@link #transformSchema}. When
+   * {@code df} is a columnar scan (Parquet, ORC), optionally with a selection of columns, the scan's
+   * column batches are read directly (one bulk copy per column and batch); any other plan runs on rows.
+   */
   public Dataset<Row> transform(Dataset<?> df) {
     StructType input = df.schema();
-    StructType result = transformSchema(input);
-    StructType outputs = new StructType(Arrays.copyOfRange(result.fields(), input.size(), result.size()));
-    int[] ordinals = spec.inputs().stream().mapToInt(b -> input.fieldIndex(b.column())).toArray();
-    PartitionInference fn = new PartitionInference(spec, payload, input, ordinals, outputs,
-        spark.conf().get("spark.sql.session.timeZone"), metrics);
-    JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd()
-        .toJavaRDD().mapPartitionsWithIndex(fn, true);
-    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), result, false);
+    PartitionInference plan = partitionPlan(input);
+    SparkPlan executed = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan();
+    Optional<ColumnarInput> columnar = ColumnarInput.find(executed);
+    JavaRDD<InternalRow> rows;
+    if (columnar.isPresent()) {
+      int[] at = columnar.get().ordinals();
+      PartitionInference onBatches = new PartitionInference(spec, payload, metrics, columnar.get().schema(),
+          IntStream.of(plan.bound()).map(i -> at[i]).toArray(), IntStream.of(plan.pass()).map(i -> at[i]).toArray(),
+          plan.outputs());
+      rows = columnar.get().execute().toJavaRDD().mapPartitionsWithIndex(onBatches.batches(), true);
+    } else {
+      rows = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().toJavaRDD()
+          .mapPartitionsWithIndex(plan.rows(), true);
+    }
+    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), plan.resultSchema(),
+        false);
+  }
+
+  /** Whether {@link #transform} would read {@code df}'s columnar batches (rather than its rows). */
+  public static boolean readsColumnar(Dataset<?> df) {
+    return ColumnarInput.find(((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan()).isPresent();
   }
 
   /** What will run: the model, its IO tensors, the bindings, the backend this host would pick, and the options set. */
@@ -220,6 +262,11 @@ public final class TrtInference {
     /** {@code auto}, {@code tensorrt} or {@code onnxruntime}. */
     public Builder backend(String backend) {
       return option(TrtConf.BACKEND.key(), backend);
+    }
+
+    /** Whether the result keeps the columns bound to model inputs (default: they are dropped). */
+    public Builder keepBoundColumns(boolean keep) {
+      return option(TrtConf.KEEP_BOUND_COLUMNS.key(), Boolean.toString(keep));
     }
 
     /** The session whose conf and context to use; defaults to the active one. */

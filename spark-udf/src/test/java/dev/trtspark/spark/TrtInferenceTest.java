@@ -43,7 +43,7 @@ class TrtInferenceTest {
     for (int i = 0; i < n; i++) {
       Row r = out.get(i);
       assertEquals((long) i, r.getLong(0), "row order");
-      List<Float> y = r.getList(2);
+      List<Float> y = r.getList(1);
       assertEquals(List.of(2f * i + 1, 2f * (i + 1) + 1, -2f * i + 1, 2f), y, "row " + i);
     }
   }
@@ -69,7 +69,10 @@ class TrtInferenceTest {
   @Test
   void outputSchemaIsKnownBeforeAnythingRuns() {
     StructType schema = affine().transformSchema(rows(1, 1).schema());
-    assertEquals("struct<id:bigint,features:array<float>,scores:array<float>>", schema.simpleString());
+    assertEquals("struct<id:bigint,scores:array<float>>", schema.simpleString(), "bound columns are dropped by default");
+    StructType kept = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+        .output("y", "scores").keepBoundColumns(true).build().transformSchema(rows(1, 1).schema());
+    assertEquals("struct<id:bigint,features:array<float>,scores:array<float>>", kept.simpleString());
     TrtInference scalar = TrtInference.builder().model(SparkTestSession.model("scalar_out.onnx")).input("x", "features")
         .output("y", "total").build();
     assertEquals(DataTypes.FloatType, scalar.transformSchema(rows(1, 1).schema()).apply("total").dataType());
@@ -92,7 +95,8 @@ class TrtInferenceTest {
         + "named_struct('a', CAST(id AS INT), 'b', 'x') AS st, CAST(CONCAT('b', id) AS BINARY) AS bin, "
         + "IF(id % 3 = 0, NULL, CONCAT('n', id)) AS maybe, CAST(id AS SMALLINT) AS sh, CAST(id AS TINYINT) AS ti, "
         + "CAST(id AS FLOAT) AS f, array(CAST(id AS FLOAT), 1F, 2F, 3F) AS features FROM range(0, 120, 1, 7)");
-    Dataset<Row> out = affine().transform(df);
+    Dataset<Row> out = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+        .output("y", "scores").batchSize(16).keepBoundColumns(true).build().transform(df);
     List<Row> before = df.collectAsList();
     List<Row> after = out.drop("scores").collectAsList();
     assertEquals(before.size(), after.size());
@@ -109,8 +113,8 @@ class TrtInferenceTest {
         .input("a", "l").input("b", "r").output("sum", "s").output("prod", "p").build();
     List<Row> out = inference.transform(df).collectAsList();
     Row r = out.get(7);
-    assertEquals(List.of(9f, 8f, 2.5f), r.getList(3));
-    assertEquals(List.of(14f, 7f, 1f), r.getList(4));
+    assertEquals(List.of(9f, 8f, 2.5f), r.getList(1));
+    assertEquals(List.of(14f, 7f, 1f), r.getList(2));
   }
 
   @Test
@@ -121,7 +125,7 @@ class TrtInferenceTest {
         .output("y", "total").batchSize(8).build();
     for (Row r : inference.transform(df).collectAsList()) {
       long k = r.getLong(0) % 5 + 1;
-      assertEquals(List.of((float) (k * (k + 1) / 2)), r.getList(2), "row " + r.getLong(0));
+      assertEquals(List.of((float) (k * (k + 1) / 2)), r.getList(1), "row " + r.getLong(0));
     }
   }
 
@@ -143,9 +147,9 @@ class TrtInferenceTest {
     for (Row r : out) {
       long id = r.getLong(0);
       if (id == 3 || id == 5) {
-        assertTrue(r.isNullAt(2), "row " + id);
+        assertTrue(r.isNullAt(1), "row " + id);
       } else {
-        assertEquals(List.of(3f, 5f, 7f, 9f), r.getList(2));
+        assertEquals(List.of(3f, 5f, 7f, 9f), r.getList(1));
       }
     }
     assertEquals(2, inference.metrics().badRows());
@@ -167,7 +171,7 @@ class TrtInferenceTest {
   void doubleArraysAreAcceptedAndConverted() {
     Dataset<Row> df = spark.sql("SELECT id, array(1D, 2D, 3D, CAST(id AS DOUBLE)) AS features FROM range(0, 5, 1, 2)");
     List<Row> out = affine().transform(df).collectAsList();
-    assertEquals(List.of(3f, 5f, 7f, 9f), out.get(4).getList(2));
+    assertEquals(List.of(3f, 5f, 7f, 9f), out.get(4).getList(1));
   }
 
   @Test

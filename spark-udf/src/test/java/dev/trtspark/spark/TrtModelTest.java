@@ -38,7 +38,7 @@ class TrtModelTest {
   @Test
   void transformerScoresLikeTheDataFrameApi() {
     TrtModel m = model(SparkTestSession.digits("digits.onnx"));
-    assertEquals("struct<id:bigint,features:array<float>,label:int,split:string,probs:array<float>>",
+    assertEquals("struct<id:bigint,label:int,split:string,probs:array<float>>",
         m.transformSchema(digits().schema()).simpleString());
     assertEquals(1781, correct(m.transform(digits())));
   }

@@ -1,4 +1,4 @@
-package dev.trtspark.spark;
+package dev.trtspark.spark.exec;
 
 import dev.trtspark.conf.DeviceChoice;
 import dev.trtspark.conf.ResolvedConfig;
@@ -12,10 +12,10 @@ import org.apache.spark.resource.ResourceInformation;
  * Spark GPU scheduling is on (its first address, a CUDA ordinal; fractional amounts let several tasks
  * share it); else the executor's visible GPUs round-robin by partition. -1 when there is none.
  */
-final class TaskDevice {
+public final class TaskDevice {
   private TaskDevice() {}
 
-  static int choose(TaskContext task, ResolvedConfig config, int partition) {
+  public static int choose(TaskContext task, ResolvedConfig config, int partition) {
     DeviceChoice fixed = config.get(TrtConf.DEVICE);
     if (!fixed.isAuto()) {
       return fixed.ordinal();

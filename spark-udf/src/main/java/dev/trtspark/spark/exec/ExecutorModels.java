@@ -1,4 +1,4 @@
-package dev.trtspark.spark;
+package dev.trtspark.spark.exec;
 
 import dev.trtspark.conf.ModelRef;
 import dev.trtspark.engine.EngineException;
@@ -16,12 +16,12 @@ import org.apache.spark.broadcast.Broadcast;
  * bytes of a model whose engine is loaded can be collected under memory pressure (and read again only if
  * the engine itself was evicted). Threading: thread-safe.
  */
-final class ExecutorModels {
+public final class ExecutorModels {
   private static final ConcurrentHashMap<String, SoftReference<ModelArtifact>> MODELS = new ConcurrentHashMap<>();
 
   private ExecutorModels() {}
 
-  static ModelArtifact get(ModelRef ref, Broadcast<ModelPayload> payload) {
+  public static ModelArtifact get(ModelRef ref, Broadcast<ModelPayload> payload) {
     SoftReference<ModelArtifact> held = MODELS.get(ref.sha256());
     ModelArtifact a = held == null ? null : held.get();
     if (a != null) {

@@ -1,0 +1,100 @@
+package dev.trtspark.spark.exec;
+
+import dev.trtspark.conf.InferenceSpec;
+import dev.trtspark.spark.InferenceMetrics;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The executor side of one {@code transform}, sent with the job: what the incoming rows or columnar
+ * batches hold ({@code input}), which of their columns feed the model ({@code bound}, in binding order)
+ * and which are carried to the output ({@code pass}), and the output columns. {@link #rows()} and
+ * {@link #batches()} are the two partition functions, for a row-based plan below and for a columnar one.
+ */
+public record PartitionInference(InferenceSpec spec, Broadcast<ModelPayload> payload, InferenceMetrics metrics,
+    StructType input, int[] bound, int[] pass, StructType outputs) implements Serializable {
+
+  private static final AtomicLong USES = new AtomicLong();
+
+  /** The columns of the result: the pass-through columns, then the outputs. */
+  public StructType resultSchema() {
+    StructType s = passSchema();
+    for (StructField f : outputs.fields()) {
+      s = s.add(f);
+    }
+    return s;
+  }
+
+  private StructType passSchema() {
+    StructType s = new StructType();
+    for (int o : pass) {
+      s = s.add(input.fields()[o]);
+    }
+    return s;
+  }
+
+  /** For {@code mapPartitionsWithIndex} over rows. */
+  public Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> rows() {
+    return (partition, rows) -> {
+      if (!rows.hasNext()) {
+        return Collections.emptyIterator();
+      }
+      TaskInference t = open(partition);
+      return new InferenceIterator(t, InferenceIterator.rows(rows, bound, passProjection(), t), writer());
+    };
+  }
+
+  /** For {@code mapPartitionsWithIndex} over the columnar batches of a vectorized scan. */
+  public Function2<Integer, Iterator<ColumnarBatch>, Iterator<InternalRow>> batches() {
+    return (partition, batches) -> {
+      if (!batches.hasNext()) {
+        return Collections.emptyIterator();
+      }
+      TaskInference t = open(partition);
+      return new InferenceIterator(t, InferenceIterator.batches(batches, bound, passProjection(), t), writer());
+    };
+  }
+
+  private TaskInference open(int partition) {
+    List<String> names = new ArrayList<>();
+    List<org.apache.spark.sql.types.DataType> types = new ArrayList<>();
+    for (int i = 0; i < bound.length; i++) {
+      names.add(spec.inputs().get(i).column());
+      types.add(input.fields()[bound[i]].dataType());
+    }
+    return TaskInference.open(TaskContext.get(), "transform-" + USES.incrementAndGet(), spec,
+        new TaskInference.InputColumns(names, types), () -> ExecutorModels.get(spec.model(), payload), partition,
+        metrics);
+  }
+
+  private UnsafeProjection passProjection() {
+    if (pass.length == 0) {
+      return null;
+    }
+    List<Expression> refs = new ArrayList<>();
+    for (int o : pass) {
+      StructField f = input.fields()[o];
+      refs.add(new BoundReference(o, f.dataType(), f.nullable()));
+    }
+    return UnsafeProjection.create(CollectionConverters.asScala(refs).toSeq());
+  }
+
+  private OutputRowWriter writer() {
+    return new OutputRowWriter(passSchema(), outputs);
+  }
+}

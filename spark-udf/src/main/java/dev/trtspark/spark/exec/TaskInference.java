@@ -1,0 +1,201 @@
+package dev.trtspark.spark.exec;
+
+import dev.trtspark.spark.InferenceMetrics;
+
+import dev.trtspark.arrow.memory.TensorAllocators;
+import dev.trtspark.arrow.pipeline.BatchResult;
+import dev.trtspark.arrow.pipeline.InferenceRunner;
+import dev.trtspark.conf.InferenceSpec;
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.engine.Engines;
+import dev.trtspark.engine.cache.EngineLease;
+import dev.trtspark.engine.cache.SlotLease;
+import dev.trtspark.engine.model.ModelArtifact;
+import dev.trtspark.engine.tensor.ModelSignature;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * Everything one task holds for one inference: the engine lease, an execution slot, the task's child
+ * allocator of pinned memory, the pipeline runner over them, the batch being filled and the completed
+ * batches not yet emitted. Every entry point (DataFrame API, ML
+ * Transformer, SQL function) runs through one of these, created by {@link #open} on the task's first
+ * batch and closed by the task-completion listener of {@link TaskResources}, so a failed or killed task
+ * gives its slot back. Its counters go to the inference's {@link InferenceMetrics} when it closes.
+ *
+ * <p>Ownership: owns all of the above, including each {@link Completed} batch it hands out (valid until
+ * the next {@link #next} call), and closes them in reverse order of acquisition. Threading: the task's
+ * thread only.
+ */
+public final class TaskInference implements AutoCloseable {
+  private final InferenceSpec spec;
+  private final InferenceMetrics metrics;
+  private final EngineLease engine;
+  private final SlotLease slot;
+  private final BufferAllocator allocator;
+  private final InferenceRunner runner;
+  private final InputBatchBuilder input;
+  private final ArrayDeque<Object> inFlightTags = new ArrayDeque<>();
+  private final ArrayDeque<Completed> ready = new ArrayDeque<>();
+  private Completed current;
+  private final long slotWaitNanos;
+  private long inputNanos;
+  private long emitNanos;
+  private boolean closed;
+
+  /** A completed batch: its outputs and the tag its input was submitted with. */
+  public record Completed(BatchResult result, Object tag) {}
+
+  /** The Spark side of the inputs: the bound columns' names and types, in binding order. */
+  public record InputColumns(List<String> names, List<DataType> types) implements java.io.Serializable {}
+
+  private TaskInference(InferenceSpec spec, InputColumns columns, ModelArtifact artifact, int device, String name,
+      InferenceMetrics metrics) {
+    this.spec = spec;
+    this.metrics = metrics;
+    EngineLease e = null;
+    SlotLease s = null;
+    BufferAllocator a = null;
+    try {
+      e = Engines.lease(artifact, device, spec.config());
+      metrics.addEngineLease(e.loadedHere());
+      long t0 = System.nanoTime();
+      s = e.leaseSlot();
+      slotWaitNanos = System.nanoTime() - t0;
+      a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES)).newTaskAllocator(name);
+      this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
+      long[] perRow = new long[columns.names().size()];
+      for (int i = 0; i < perRow.length; i++) {
+        long[] shape = s.signature().require(spec.inputs().get(i).tensor(), true).shape();
+        boolean fixed = java.util.Arrays.stream(shape, 1, shape.length).allMatch(d -> d >= 0);
+        perRow[i] = fixed ? dev.trtspark.engine.tensor.TensorInfo.elementsPerRow(shape) : -1;
+      }
+      this.input = new InputBatchBuilder(columns.names(), columns.types(), perRow,
+          spec.config().get(TrtConf.BATCH_SIZE), a);
+    } catch (RuntimeException ex) {
+      // nothing is registered for cleanup yet: give everything back here
+      closeQuietly(s);
+      closeQuietly(e);
+      closeQuietly(a);
+      throw ex;
+    }
+    this.engine = e;
+    this.slot = s;
+    this.allocator = a;
+  }
+
+  /**
+   * The task's instance for {@code key} (one inference applied in one place of the plan), created on
+   * first use; without a task the caller owns it and closes it.
+   */
+  public static TaskInference open(TaskContext task, String key, InferenceSpec spec, InputColumns columns,
+      ModelArtifactSource model, int partition, InferenceMetrics metrics) {
+    return TaskResources.acquire(task, key, () -> new TaskInference(spec, columns, model.get(),
+        TaskDevice.choose(task, spec.config(), partition),
+        "trt-task-" + (task == null ? "local" : task.taskAttemptId()) + "-" + key, metrics));
+  }
+
+  /** Where the model's bytes come from on an executor (the broadcast or its URI), resolved lazily. */
+  @FunctionalInterface
+  public interface ModelArtifactSource {
+    ModelArtifact get();
+  }
+
+  public InferenceSpec spec() {
+    return spec;
+  }
+
+  public ModelSignature signature() {
+    return slot.signature();
+  }
+
+  /** The batch being filled. */
+  InputBatchBuilder input() {
+    return input;
+  }
+
+  /**
+   * Submits the filled batch with {@code tag} (what the caller needs to emit its rows, such as their
+   * pass-through columns; not null), keeping up to {@code spark.trt.batchesInFlight} on the device.
+   */
+  public void submit(Object tag) {
+    VectorSchemaRoot batch = input.take();
+    inFlightTags.add(tag);
+    List<BatchResult> done;
+    try {
+      done = runner.submit(batch);
+    } catch (RuntimeException e) {
+      inFlightTags.removeLast();
+      throw e;
+    }
+    done.forEach(r -> ready.add(new Completed(r, inFlightTags.poll())));
+  }
+
+  /**
+   * The next completed batch in input order, closing the one handed out before. While the input goes
+   * on ({@code endOfInput} false) this returns null when none has completed: submit more. At the end of
+   * the input (or of a call, for a SQL function) it waits for the batches in flight, and returns null once
+   * all were handed out.
+   */
+  public Completed next(boolean endOfInput) {
+    releaseCurrent();
+    if (ready.isEmpty() && endOfInput) {
+      runner.finish().forEach(r -> ready.add(new Completed(r, inFlightTags.poll())));
+    }
+    current = ready.poll();
+    return current;
+  }
+
+  private void releaseCurrent() {
+    if (current != null) {
+      current.result().close();
+      current = null;
+    }
+  }
+
+  /** Time the task spent pulling its input from the plan below (scan, decode, upstream operators). */
+  public void addInputNanos(long nanos) {
+    inputNanos += nanos;
+  }
+
+  /** Time the task spent turning results into output rows. */
+  public void addEmitNanos(long nanos) {
+    emitNanos += nanos;
+  }
+
+  /** Gives everything back and adds this task's counters to the metrics; idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      releaseCurrent();
+      ready.forEach(c -> c.result().close());
+      ready.clear();
+      closeQuietly(input);
+      closeQuietly(runner);
+      metrics.add(runner.metrics(), new InferenceMetrics.TaskTimes(slotWaitNanos, inputNanos, emitNanos));
+    } finally {
+      closeQuietly(slot);
+      closeQuietly(engine);
+      allocator.close();
+    }
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // the first failure is the one the task reports; later ones would only hide it
+    }
+  }
+}
