@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Spark end to end on a GPU host with the bundle (see DEVELOPERS.md): digits on ONNX Runtime and TensorRT
-# (local[8]), then ResNet-50 over ROWS in-memory images against the same job with an identity function.
-# usage: tools/bench/run-spark-bench.sh OUT_DIR [ROWS] [digits|resnet50|all]
+# Spark end to end on a GPU host with the bundle (see DEVELOPERS.md), local[16]: digits on ONNX Runtime and
+# TensorRT, then ResNet-50 fp16 and the MLP from Parquet float arrays (identity job, columnar and row paths,
+# a cached DataFrame), each next to the arrow-io pipeline alone on the same plan (PipelineBench builds it).
+# usage: tools/bench/run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all]
 set -uo pipefail
-out="${1:?usage: run-spark-bench.sh OUT_DIR [ROWS] [digits|resnet50|all]}"; rows="${2:-32768}"; which="${3:-all}"
+out="${1:?usage: run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all]}"
+rows="${2:-32768}"; mlp_rows="${3:-4000000}"; which="${4:-all}"
 source "$(dirname "$0")/../gpu/env.sh"
 mkdir -p "$out" /tmp/bench-models
 [ -f /tmp/bench-models/resnet50.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models \
   >"$out/export.log" 2>&1
-quiet() { grep -v -e " INFO " -e "^WARNING: Unknown module" -e NativeCodeLoader -e "^\s*$"; }
-[ "$which" = resnet50 ] || java $TRT_JAVA_OPTS -Xmx48g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench digits \
-  "$TRT_ROOT" 2>&1 | quiet | tee "$out/spark-digits.txt"
-[ "$which" = digits ] || java $TRT_JAVA_OPTS -Xmx96g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench resnet /tmp/bench-models/resnet50.onnx \
-  "$rows" 2>&1 | quiet | tee "$out/spark-resnet50.txt"
+quiet() { grep -v -e " INFO " -e " WARN " -e "^WARNING" -e NativeCodeLoader -e "^\s*$"; }
+pipeline() { # name batch iterations precision -> /tmp/bench-models/NAME.plan
+  [ -f "$out/pipeline-$1.txt" ] || java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.arrow.bench.PipelineBench \
+    "/tmp/bench-models/$1.onnx" "$2" "$3" "$4" "/tmp/bench-models/$1.plan" 2>&1 | quiet | tee "$out/pipeline-$1.txt"
+}
+spark() { # name width rows batch
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench parquet \
+    "/tmp/bench-models/$1.plan" "$1" "$2" "$3" "$4" 3 2>&1 | quiet | tee "$out/spark-$1.txt"
+}
+case "$which" in digits|all) java $TRT_JAVA_OPTS -Xmx16g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench digits \
+  "$TRT_ROOT" 2>&1 | quiet | tee "$out/spark-digits.txt";; esac
+case "$which" in resnet50|all) pipeline resnet50 256 200 fp16,fp32; spark resnet50 150528 "$rows" 256;; esac
+case "$which" in mlp|all) pipeline mlp 4096 1000 fp32,tf32; spark mlp 784 "$mlp_rows" 4096;; esac

@@ -75,10 +75,14 @@ public final class TrtConf {
       .booleanType().defaultValue(false)
       .withDescription("Whether the result keeps the columns bound to model inputs; off by default, since tensor columns are large and copying them to the output (and writing them again) costs more than the inference.");
 
+  public static final ConfigOption<Boolean> COLUMNAR_INPUT = key("spark.trt.columnarInput")
+      .booleanType().defaultValue(true)
+      .withDescription("Whether a DataFrame that is a columnar scan (Parquet, ORC; optionally a selection of its columns) is read batch by batch with bulk copies instead of row by row; false forces the row path (for comparisons).");
+
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
         SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
-        ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS);
+        ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS, COLUMNAR_INPUT);
   }
 }

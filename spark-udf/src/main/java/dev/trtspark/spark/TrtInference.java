@@ -164,7 +164,8 @@ public final class TrtInference {
     StructType input = df.schema();
     PartitionInference plan = partitionPlan(input);
     SparkPlan executed = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan();
-    Optional<ColumnarInput> columnar = ColumnarInput.find(executed);
+    Optional<ColumnarInput> columnar = spec.config().get(TrtConf.COLUMNAR_INPUT) ? ColumnarInput.find(executed)
+        : Optional.empty();
     JavaRDD<InternalRow> rows;
     if (columnar.isPresent()) {
       int[] at = columnar.get().ordinals();

@@ -18,11 +18,13 @@ class TrtFunctionsTest {
   @Test
   void sqlFunctionScoresDigitsLikeTheDataFrameApi() {
     spark.read().parquet(SparkTestSession.digits("digits.parquet")).createOrReplaceTempView("digits_sql");
-    TrtFunctions.register(spark, "digits", TrtInference.builder().model(SparkTestSession.digits("digits.onnx"))
-        .input("features", "features").output("probs", "probs").build());
+    TrtInference inference = TrtInference.builder().model(SparkTestSession.digits("digits.onnx"))
+        .input("features", "features").output("probs", "probs").build();
+    TrtFunctions.register(spark, "digits", inference);
     long correct = spark.sql("SELECT label, digits(features) AS probs FROM digits_sql")
         .filter("array_position(probs, array_max(probs)) - 1 = label").count();
     assertEquals(1781, correct);
+    assertEquals(1797, inference.metrics().rows(), "the SQL path records the same metrics as the DataFrame API");
     assertEquals(0, EngineCache.get(0).stats().slotsInUse(), "slots released when the tasks ended");
   }
 
@@ -46,6 +48,16 @@ class TrtFunctionsTest {
         + "FROM range(0, 3, 1, 1)").collectAsList().get(2);
     assertEquals(List.of(3f, 5f, 7f, 9f), r.getList(0));
     assertEquals(10f, r.getFloat(1));
+  }
+
+  @Test
+  void nonFiniteValuesFollowTheSameRuleAsTheDataFrameApi() {
+    TrtFunctions.register(spark, "affine_finite", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+        .input("x", "x").output("y", "y").option("allowNonFinite", "false").option("badRowPolicy", "null").build());
+    List<Row> rows = spark.sql("SELECT affine_finite(array(1F, CAST('NaN' AS FLOAT), 3F, 4F)) AS y, "
+        + "affine_finite(array(1F, 2F, 3F, 4F)) AS ok").collectAsList();
+    assertTrue(rows.get(0).isNullAt(0), "NaN is a bad row when allowNonFinite=false (the SQL path ignored it before)");
+    assertEquals(List.of(3f, 5f, 7f, 9f), rows.get(0).getList(1));
   }
 
   @Test

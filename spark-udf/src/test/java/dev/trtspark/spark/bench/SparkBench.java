@@ -1,0 +1,138 @@
+package dev.trtspark.spark.bench;
+
+import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.spark.TrtInference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * End-to-end Spark runs for the GPU host (see tools/bench/run-spark-bench.sh):
+ * <ul>
+ *   <li>{@code digits REPO_ROOT} scores the committed digits data on both backends and prints the accuracy;</li>
+ *   <li>{@code parquet MODEL NAME WIDTH ROWS BATCH [RUNS]} writes ROWS rows of {@code array<float>} of WIDTH
+ *       values to Parquet (once), then runs side by side, in rows per wall second and task-CPU-seconds per
+ *       row: the identity job (the same scan, rows built by Spark, counted), the inference job on the
+ *       columnar path, the same on the row path, and both jobs over a cached DataFrame of a quarter of the
+ *       rows; the inference metrics per stage; GPU busy time (compute time / wall time).</li>
+ * </ul>
+ */
+public final class SparkBench {
+  private static final AtomicLong CPU_NANOS = new AtomicLong();
+
+  private SparkBench() {}
+
+  public static void main(String[] args) throws Exception {
+    SparkSession spark = SparkSession.builder().master(System.getProperty("bench.master", "local[16]"))
+        .appName("trt-spark-bench").config("spark.ui.enabled", "false")
+        // 16 tasks x 3 batches of 154 MB images stay pinned: keep them for reuse instead of re-pinning
+        .config("spark.trt.pinnedPool.maxBytes", "32g").getOrCreate();
+    spark.sparkContext().addSparkListener(new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.taskMetrics() != null) {
+          CPU_NANOS.addAndGet(end.taskMetrics().executorCpuTime());
+        }
+      }
+    });
+    try {
+      if (args[0].equals("digits")) {
+        digits(spark, args[1]);
+      } else {
+        parquet(spark, args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5]),
+            args.length > 6 ? Integer.parseInt(args[6]) : 3);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void digits(SparkSession spark, String root) {
+    Dataset<Row> df = spark.read().parquet(root + "/examples/digits/digits.parquet");
+    for (String backend : new String[] {"onnxruntime", "tensorrt"}) {
+      TrtInference inference = TrtInference.builder().model(root + "/examples/digits/digits.onnx")
+          .input("features", "features").output("probs", "probs").backend(backend).build();
+      long t0 = System.nanoTime();
+      long correct = inference.transform(df).filter("array_position(probs, array_max(probs)) - 1 = label").count();
+      System.out.printf("digits on %s: %d of %d correct (%.2f s); %s%n", backend, correct, df.count(),
+          (System.nanoTime() - t0) / 1e9, inference.metrics().summary());
+    }
+    System.out.println(EngineCache.get(0).stats());
+  }
+
+  private static void parquet(SparkSession spark, String model, String name, int width, long rows, int batch, int runs)
+      throws Exception {
+    int cores = spark.sparkContext().defaultParallelism();
+    String table = "/tmp/bench-data/" + name + "-" + rows;
+    if (!Files.exists(Path.of(table))) {
+      long t0 = System.nanoTime();
+      spark.range(0, rows, 1, cores).selectExpr("id", "transform(sequence(1, " + width + "), i -> CAST(hash(id, i) / 2147483648D AS "
+          + "FLOAT)) AS features").write().parquet(table);
+      System.out.printf(Locale.ROOT, "wrote %s (%d rows of %d floats) in %.1f s%n", table, rows, width,
+          (System.nanoTime() - t0) / 1e9);
+    }
+    Dataset<Row> df = spark.read().parquet(table);
+    if (!df.schema().apply("features").dataType().simpleString().equals("array<float>")) {
+      throw new IllegalStateException(table + " holds " + df.schema().simpleString() + ", not array<float>: delete it");
+    }
+    TrtInference.Builder b = TrtInference.builder().model(model).input("input", "features").output("output", "scores")
+        .backend("tensorrt").batchSize(batch).option("slotsPerEngine", Integer.toString(cores));
+    TrtInference columnar = b.build();
+    TrtInference onRows = b.option("columnarInput", "false").build();
+    System.out.printf(Locale.ROOT, "%s: %d rows x %d floats, %s, batch %d, reads columnar: %b%n", name, rows, width,
+        spark.sparkContext().master(), batch, TrtInference.readsColumnar(df));
+    columnar.transform(df.limit(2 * batch)).queryExecution().toRdd().count(); // loads the engine in this JVM
+    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity |");
+    System.out.println("| --- | ---: | ---: | ---: |");
+    double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
+        () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
+    double c = run("inference, columnar path", runs, rows, identity,
+        () -> columnar.transform(df).queryExecution().toRdd().count());
+    String cm = columnar.metrics().summary();
+    double r = run("inference, row path (columnarInput=false)", runs, rows, identity,
+        () -> onRows.transform(df).queryExecution().toRdd().count());
+    Dataset<Row> cached = df.filter("id < " + rows / 4).cache();
+    long quarter = cached.count();
+    double ci = run("cached quarter: identity", runs, quarter, 0,
+        () -> ((org.apache.spark.sql.classic.Dataset<?>) cached).queryExecution().toRdd().count());
+    run("cached quarter: inference (row path: Spark's cache has no columnar arrays)", runs, quarter, ci,
+        () -> columnar.transform(cached).queryExecution().toRdd().count());
+    cached.unpersist(true);
+    System.out.println("metrics, columnar path (" + runs + " runs + warm-up): " + cm);
+    System.out.println("metrics, all inference jobs of the columnar inference: " + columnar.metrics().summary());
+    System.out.println("metrics, row path: " + onRows.metrics().summary());
+    System.out.printf(Locale.ROOT, "columnar %.0f rows/s, row path %.0f rows/s, identity %.0f rows/s%n", c, r, identity);
+    System.out.println(EngineCache.get(0).stats());
+  }
+
+  /** Median rows/s of {@code runs} runs; prints the table line. */
+  private static double run(String label, int runs, long rows, double baseline, LongSupplier job) throws Exception {
+    double[] rates = new double[runs];
+    double[] cpu = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      CPU_NANOS.set(0);
+      long t0 = System.nanoTime();
+      long n = job.getAsLong();
+      long wall = System.nanoTime() - t0;
+      Thread.sleep(300);
+      if (n != rows) {
+        throw new IllegalStateException(label + ": " + n + " rows, expected " + rows);
+      }
+      rates[i] = n / (wall / 1e9);
+      cpu[i] = CPU_NANOS.get() / 1e3 / n;
+    }
+    java.util.Arrays.sort(rates);
+    java.util.Arrays.sort(cpu);
+    double rate = rates[runs / 2];
+    System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %s |%n", label, rate, cpu[runs / 2],
+        baseline > 0 ? String.format(Locale.ROOT, "%.0f %%", 100 * rate / baseline) : "");
+    return rate;
+  }
+}
