@@ -29,16 +29,21 @@ public final class TaskResources {
       return create.get();
     }
     String id = task.taskAttemptId() + "/" + key;
-    return (T) OPEN.computeIfAbsent(id, k -> {
-      T resource = create.get();
-      task.addTaskCompletionListener(new TaskCompletionListener() {
-        @Override
-        public void onTaskCompletion(TaskContext context) {
-          release(id);
-        }
-      });
-      return resource;
+    AutoCloseable held = OPEN.get(id);
+    if (held != null) {
+      return (T) held;
+    }
+    // created outside the map: creating can wait minutes for a slot, and a map bin locked that long
+    // would block other tasks releasing theirs. A key belongs to one task thread, so there is no race.
+    T resource = create.get();
+    OPEN.put(id, resource);
+    task.addTaskCompletionListener(new TaskCompletionListener() {
+      @Override
+      public void onTaskCompletion(TaskContext context) {
+        release(id);
+      }
     });
+    return resource;
   }
 
   /** Resources held by running tasks of this JVM (for tests and metrics). */
