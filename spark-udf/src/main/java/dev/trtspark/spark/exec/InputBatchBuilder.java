@@ -59,12 +59,6 @@ final class InputBatchBuilder implements AutoCloseable {
     }
   }
 
-  /** Whether every type is one this builder takes (a primitive or an array of one). */
-  static boolean supports(DataType t) {
-    DataType element = t instanceof ArrayType a ? a.elementType() : t;
-    return SparkElement.of(element) != null;
-  }
-
   int rows() {
     return rows;
   }

@@ -11,7 +11,6 @@ import dev.trtspark.engine.Engines;
 import dev.trtspark.engine.cache.EngineLease;
 import dev.trtspark.engine.cache.SlotLease;
 import dev.trtspark.engine.model.ModelArtifact;
-import dev.trtspark.engine.tensor.ModelSignature;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -32,7 +31,6 @@ import org.apache.spark.sql.types.DataType;
  * thread only.
  */
 public final class TaskInference implements AutoCloseable {
-  private final InferenceSpec spec;
   private final InferenceMetrics metrics;
   private final EngineLease engine;
   private final SlotLease slot;
@@ -55,7 +53,6 @@ public final class TaskInference implements AutoCloseable {
 
   private TaskInference(InferenceSpec spec, InputColumns columns, ModelArtifact artifact, int device, String name,
       InferenceMetrics metrics) {
-    this.spec = spec;
     this.metrics = metrics;
     EngineLease e = null;
     SlotLease s = null;
@@ -103,14 +100,6 @@ public final class TaskInference implements AutoCloseable {
   @FunctionalInterface
   public interface ModelArtifactSource {
     ModelArtifact get();
-  }
-
-  public InferenceSpec spec() {
-    return spec;
-  }
-
-  public ModelSignature signature() {
-    return slot.signature();
   }
 
   /** The batch being filled. */
