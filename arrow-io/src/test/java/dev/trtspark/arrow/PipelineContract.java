@@ -1,5 +1,6 @@
 package dev.trtspark.arrow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -277,6 +278,78 @@ abstract class PipelineContract {
         assertEquals(expected[i], listFloat(y, i, 0, 1), 1e-6f, "row " + i);
       }
       assertEquals(1, r.metrics().copiedInputs());
+    }
+  }
+
+  /** Shape ranges for tiny_bert (TensorRT needs them, ONNX Runtime does not). */
+  protected String[] bertOptions() {
+    return new String[0];
+  }
+
+  private static final int[] BERT_LENGTHS = {3, 9, 1, 12, 5, 12, 7, 2};
+
+  /** tiny_bert's outputs for rows of BERT_LENGTHS tokens, fed in batches of {@code batch} rows. */
+  private List<float[][]> bert(int batch, List<TensorBinding> outs) {
+    Long[][] ids = new Long[BERT_LENGTHS.length][];
+    Long[][] mask = new Long[BERT_LENGTHS.length][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = new Long[BERT_LENGTHS[i]];
+      mask[i] = new Long[BERT_LENGTHS[i]];
+      for (int j = 0; j < ids[i].length; j++) {
+        ids[i][j] = (long) ((i * 7 + j * 3) % 50);
+        mask[i][j] = 1L;
+      }
+    }
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    for (int s = 0; s < ids.length; s += batch) {
+      int e = Math.min(ids.length, s + batch);
+      batches.add(ArrowFixtures.root(longs("ids", java.util.Arrays.copyOfRange(ids, s, e)),
+          longs("mask", java.util.Arrays.copyOfRange(mask, s, e))));
+    }
+    List<float[][]> perOutput = new ArrayList<>();
+    try (Run r = run(ArrowFixtures.model("tiny_bert.onnx"), b("input_ids", "ids", "attention_mask", "mask"), outs,
+        config(bertOptions()), batches.toArray(new VectorSchemaRoot[0]))) {
+      for (TensorBinding o : outs) {
+        float[][] rows = new float[ids.length][];
+        int k = 0;
+        for (BatchResult br : r.results()) {
+          ListVector v = (ListVector) br.outputs().getVector(o.column());
+          Float4Vector data = (Float4Vector) v.getDataVector();
+          for (int i = 0; i < br.rows(); i++, k++) {
+            int from = v.getElementStartIndex(i);
+            rows[k] = new float[v.getElementEndIndex(i) - from];
+            for (int j = 0; j < rows[k].length; j++) {
+              rows[k][j] = data.get(from + j);
+            }
+          }
+        }
+        perOutput.add(rows);
+      }
+    }
+    return perOutput;
+  }
+
+  private FieldVector longs(String name, Long[][] rows) {
+    return ArrowFixtures.listColumn(name, new ArrowType.Int(64, true), 0, rows,
+        (v, ij) -> ((BigIntVector) v).set(ij[0], rows[ij[1]][ij[2]]), allocator);
+  }
+
+  @Test
+  void aTransformerOutputFollowsEachRowsOwnLengthWhateverItsBatch() {
+    List<TensorBinding> both = b("last_hidden_state", "hidden", "pooler_output", "pooled");
+    List<float[][]> alone = bert(1, both);
+    for (int batch : new int[] {3, 8}) {
+      List<float[][]> together = bert(batch, both);
+      for (int i = 0; i < BERT_LENGTHS.length; i++) {
+        assertEquals(BERT_LENGTHS[i] * 16, together.get(0)[i].length, "row " + i + " has its own length x 16 values");
+        assertArrayEquals(alone.get(0)[i], together.get(0)[i], 2e-4f, "hidden, row " + i + ", batch " + batch);
+        assertArrayEquals(alone.get(1)[i], together.get(1)[i], 2e-4f, "pooled, row " + i + ", batch " + batch);
+      }
+    }
+    // only the pooled output asked for: the dynamic one never blocks the run
+    List<float[][]> pooled = bert(8, b("pooler_output", "pooled"));
+    for (int i = 0; i < BERT_LENGTHS.length; i++) {
+      assertArrayEquals(alone.get(1)[i], pooled.get(0)[i], 2e-4f, "pooled only, row " + i);
     }
   }
 

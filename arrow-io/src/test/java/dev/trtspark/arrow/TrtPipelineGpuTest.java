@@ -46,6 +46,12 @@ class TrtPipelineGpuTest extends PipelineContract {
     return new String[] {"build.minShapes", "x:1x1", "build.optShapes", "x:4x16", "build.maxShapes", "x:64x32"};
   }
 
+  @Override
+  protected String[] bertOptions() {
+    return new String[] {"build.minShapes", "input_ids:1x1,attention_mask:1x1", "build.optShapes",
+        "input_ids:4x16,attention_mask:4x16", "build.maxShapes", "input_ids:8x32,attention_mask:8x32"};
+  }
+
   @Test
   void arrowBuffersOfTheTaskAllocatorAreReallyPinned() {
     assertTrue(tensors.pinned());

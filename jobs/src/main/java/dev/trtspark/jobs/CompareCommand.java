@@ -38,6 +38,11 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--atol") double atol = 1e-5;
   @Option(names = "--rtol") double rtol = 1e-3;
   @Option(names = "--rows", description = "Rows to compare (default 10000).") int rows = 10_000;
+  @Option(names = "--out", description = "tensor=column for the outputs to compare (default: every output).")
+  List<String> outs = new ArrayList<>();
+  @Option(names = "--conf", description = "Any spark.trt.* option, key=value (repeatable), for both backends "
+      + "(for example build.minShapes/optShapes/maxShapes for dynamic dimensions).")
+  List<String> confs = new ArrayList<>();
 
   @Override
   public Integer call() {
@@ -65,9 +70,18 @@ final class CompareCommand implements Callable<Integer> {
       double sumRel = 0;
       long n = 0;
       long within = 0;
+      long lengthMismatches = 0;
+      String firstMismatch = null;
       for (int r = 0; r < a.size(); r++) {
         List<Double> x = values(a.get(r), o);
         List<Double> y = values(b.get(r), o);
+        if (x.size() != y.size()) {
+          lengthMismatches++;
+          firstMismatch = firstMismatch != null ? firstMismatch : "row " + r + ": " + x.size() + " values on ONNX Runtime, "
+              + y.size() + " on TensorRT";
+          n += Math.max(x.size(), y.size());
+          continue;
+        }
         for (int i = 0; i < x.size(); i++) {
           double abs = Math.abs(x.get(i) - y.get(i));
           double rel = abs / Math.max(Math.abs(x.get(i)), 1e-12);
@@ -83,6 +97,10 @@ final class CompareCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "%s: %d elements, max abs %.3g, mean abs %.3g, max rel %.3g, mean rel %.3g, %.4f%% within "
           + "atol %.1g + rtol %.1g%n", outputs.get(o), n, maxAbs, sumAbs / Math.max(n, 1), maxRel, sumRel / Math.max(n, 1),
           100.0 * within / Math.max(n, 1), atol, rtol);
+      if (lengthMismatches > 0) {
+        out.printf(Locale.ROOT, "%s: %d rows differ in length (first: %s)%n", outputs.get(o), lengthMismatches,
+            firstMismatch);
+      }
     }
     out.println(pass ? "PASS" : "FAIL");
     return pass ? 0 : 1;
@@ -94,6 +112,11 @@ final class CompareCommand implements Callable<Integer> {
       TensorBinding t = TensorBinding.parse(s);
       b.input(t.tensor(), t.column());
     }
+    for (String s : outs) {
+      TensorBinding t = TensorBinding.parse(s);
+      b.output(t.tensor(), t.column());
+    }
+    confs.forEach(b::option);
     return b.build();
   }
 

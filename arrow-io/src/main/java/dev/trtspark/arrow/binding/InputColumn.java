@@ -59,8 +59,13 @@ public final class InputColumn {
     this.maxLen = maxLen;
   }
 
-  /** What one batch of this column became. */
-  public record Staged(HostTensor tensor, ArrowBuf owned, boolean zeroCopy) {}
+  /**
+   * What one batch of this column became.
+   *
+   * @param lengths for a padded input, each row's own length (0 for bad rows) when some row is shorter
+   *     than the batch's; null when no row was padded
+   */
+  public record Staged(HostTensor tensor, ArrowBuf owned, int[] lengths) {}
 
   /**
    * Checks that column {@code field} can feed {@code tensor}.
@@ -228,10 +233,12 @@ public final class InputColumn {
     if (identity && contiguous && fixedWidth && memoryOk && rows > 0) {
       long bytes = rows * width * elementBytes;
       long address = data.getDataBuffer().memoryAddress() + base * elementBytes;
-      return new Staged(new HostTensor(address, bytes, shape), null, true);
+      return new Staged(new HostTensor(address, bytes, shape), null, null);
     }
     long bytes = Math.max(1, rows * width * elementBytes);
     ArrowBuf staging = allocator.buffer(bytes);
+    int[] lengths = perRow < 0 ? new int[rows] : null;
+    boolean padded = false;
     try {
       if (bad.any() || perRow < 0) {
         staging.setZero(0, bytes);
@@ -243,8 +250,12 @@ public final class InputColumn {
         long s = start(offsets, fixedSize, i, rows);
         long len = length(offsets, fixedSize, i);
         copyRow(data, s, len, staging, (long) i * width);
+        if (lengths != null) {
+          lengths[i] = (int) len;
+          padded |= len != width;
+        }
       }
-      return new Staged(new HostTensor(staging.memoryAddress(), bytes, shape), staging, false);
+      return new Staged(new HostTensor(staging.memoryAddress(), bytes, shape), staging, padded ? lengths : null);
     } catch (RuntimeException e) {
       staging.close();
       throw e;

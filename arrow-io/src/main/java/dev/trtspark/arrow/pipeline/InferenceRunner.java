@@ -45,6 +45,8 @@ public final class InferenceRunner implements AutoCloseable {
   private final SlotLease slot;
   private final List<TensorBinding> inputBindings;
   private final List<OutputColumn> outputs = new ArrayList<>();
+  private final Map<String, OutputColumn> byTensor = new LinkedHashMap<>();
+  private final List<String> outputNames = new ArrayList<>();
   private final BufferAllocator allocator;
   private final TensorAllocators tensors;
   private final BadRowPolicy policy;
@@ -70,7 +72,7 @@ public final class InferenceRunner implements AutoCloseable {
   private long waitNanos;
 
   private record InFlight(int index, long offset, int rows, VectorSchemaRoot input, List<ArrowBuf> staging,
-      List<OutputColumn.Allocated> outputs, PendingBatch pending, BadRows bad) {}
+      Map<String, OutputColumn.Allocated> outputs, Map<String, int[]> lengths, PendingBatch pending, BadRows bad) {}
 
   public InferenceRunner(SlotLease slot, List<TensorBinding> inputs, List<TensorBinding> outputs, ResolvedConfig config,
       BufferAllocator allocator, TensorAllocators tensors) {
@@ -84,7 +86,12 @@ public final class InferenceRunner implements AutoCloseable {
     this.maxInFlight = Math.min(config.get(TrtConf.BATCHES_IN_FLIGHT), slot.lanes());
     ModelSignature sig = slot.signature();
     for (TensorBinding b : outputs) {
-      this.outputs.add(OutputColumn.bind(b, sig.require(b.tensor(), false)));
+      OutputColumn o = OutputColumn.bind(b, sig.require(b.tensor(), false), sig.followedInputs(b.tensor()));
+      if (byTensor.putIfAbsent(b.tensor(), o) != null) {
+        throw new EngineException("output tensor '" + b.tensor() + "' is bound twice; bind each output once");
+      }
+      this.outputs.add(o);
+      outputNames.add(b.tensor());
     }
   }
 
@@ -133,12 +140,12 @@ public final class InferenceRunner implements AutoCloseable {
     int n = batch.getRowCount();
     BadRows bad = new BadRows(policy, batchIndex, partitionOffset);
     List<ArrowBuf> staging = new ArrayList<>();
-    List<OutputColumn.Allocated> allocated = new ArrayList<>();
+    Map<String, OutputColumn.Allocated> allocated = new LinkedHashMap<>();
+    Map<String, int[]> lengths = new LinkedHashMap<>();
     InFlight flight;
     List<BatchResult> done = new ArrayList<>();
     try {
       Map<String, HostTensor> in = new LinkedHashMap<>();
-      Map<String, long[]> shapes = new LinkedHashMap<>();
       for (InputColumn c : inputs) {
         InputColumn.Staged s = c.stage(batch.getVector(c.binding().column()), n, bad, allowNonFinite, allocator, tensors);
         if (s.owned() != null) {
@@ -148,23 +155,24 @@ public final class InferenceRunner implements AutoCloseable {
           zeroCopyInputs++;
         }
         in.put(c.tensor().name(), s.tensor());
-        shapes.put(c.tensor().name(), s.tensor().shape());
-      }
-      Map<String, HostTensor> out = new LinkedHashMap<>();
-      if (n > 0) {
-        Map<String, long[]> outShapes = slot.outputShapes(shapes);
-        for (OutputColumn o : outputs) {
-          OutputColumn.Allocated a = o.allocate(outShapes.get(o.tensor().name()), allocator);
-          allocated.add(a);
-          out.put(o.tensor().name(), a.target());
+        if (s.lengths() != null) {
+          lengths.put(c.tensor().name(), s.lengths());
         }
       }
       fillNanos += System.nanoTime() - t0;
       while (pending.size() >= maxInFlight) {
         done.add(complete(pending.poll()));
       }
-      PendingBatch p = n > 0 ? slot.submit(in, out) : PendingBatch.completed(Map.of(), StageTimes.ZERO);
-      flight = new InFlight(batchIndex, partitionOffset, n, batch, staging, allocated, p, bad);
+      PendingBatch p = PendingBatch.completed(Map.of(), StageTimes.ZERO);
+      if (n > 0) {
+        // each output column is allocated as soon as the backend knows the tensor's shape
+        p = slot.submit(in, outputNames, (tensor, shape) -> {
+          OutputColumn.Allocated a = byTensor.get(tensor).allocate(shape, allocator);
+          allocated.put(tensor, a);
+          return a.target();
+        });
+      }
+      flight = new InFlight(batchIndex, partitionOffset, n, batch, staging, allocated, lengths, p, bad);
       pending.add(flight);
       batchIndex++;
       partitionOffset += n;
@@ -172,7 +180,7 @@ public final class InferenceRunner implements AutoCloseable {
     } catch (RuntimeException e) {
       done.forEach(BatchResult::close);
       staging.forEach(ArrowBuf::close);
-      allocated.forEach(a -> release(a));
+      allocated.values().forEach(InferenceRunner::release);
       batch.close();
       throw e instanceof EngineException ? e : new EngineException("batch " + batchIndex + " (partition rows "
           + partitionOffset + ".." + (partitionOffset + n - 1) + ") failed: " + e, e);
@@ -207,7 +215,8 @@ public final class InferenceRunner implements AutoCloseable {
     List<FieldVector> vectors = new ArrayList<>();
     if (f.rows() > 0) {
       for (int i = 0; i < outputs.size(); i++) {
-        vectors.add(outputs.get(i).finish(f.outputs().get(i), f.bad().rows()));
+        OutputColumn o = outputs.get(i);
+        vectors.add(o.finish(f.outputs().get(o.tensor().name()), f.bad().rows(), f.lengths()));
       }
     } else {
       for (OutputColumn o : outputs) {
@@ -227,7 +236,7 @@ public final class InferenceRunner implements AutoCloseable {
 
   private void discard(InFlight f) {
     f.staging().forEach(ArrowBuf::close);
-    f.outputs().forEach(InferenceRunner::release);
+    f.outputs().values().forEach(InferenceRunner::release);
     f.input().close();
   }
 

@@ -5,14 +5,17 @@ import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What every backend's slot does the same way: check a batch against the signature, size outputs,
- * and split a batch larger than the profile's max batch into chunks of at most that many rows.
- * Backends implement {@link #run(List)} over the chunks.
+ * What every backend's slot does the same way: check a batch against the signature, hand out output
+ * memory once each output's shape is known ({@link Chunk#output}), and split a batch larger than the
+ * profile's max batch into chunks of at most that many rows, whose outputs land one after the other in
+ * one buffer per output. Backends implement {@link #run(List)} over the chunks.
  */
 public abstract class AbstractSlot implements ExecutionSlot {
   protected final ModelSignature signature;
@@ -21,8 +24,37 @@ public abstract class AbstractSlot implements ExecutionSlot {
     this.signature = signature;
   }
 
-  /** One piece of a batch, within the profile: inputs with shapes, outputs with their shapes. */
-  public record Chunk(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {}
+  /** One piece of a batch, within the profile: its inputs with shapes, and the outputs to copy back. */
+  public static final class Chunk {
+    private final Map<String, HostTensor> inputs;
+    private final Collection<String> outputs;
+    private final Placement placement;
+
+    Chunk(Map<String, HostTensor> inputs, Collection<String> outputs, Placement placement) {
+      this.inputs = inputs;
+      this.outputs = outputs;
+      this.placement = placement;
+    }
+
+    public Map<String, HostTensor> inputs() {
+      return inputs;
+    }
+
+    /** The outputs to copy back, in the caller's order. */
+    public Collection<String> outputs() {
+      return outputs;
+    }
+
+    /** Rows of this chunk. */
+    public long rows() {
+      return placement.rowsOf(inputs);
+    }
+
+    /** Where this chunk's {@code tensor} of {@code shape} goes (call once per output per chunk, in chunk order). */
+    public HostTensor output(String tensor, long[] shape) {
+      return placement.place(tensor, shape);
+    }
+  }
 
   /** Enqueues the chunks, in order, as one batch. */
   protected abstract PendingBatch run(List<Chunk> chunks);
@@ -30,7 +62,7 @@ public abstract class AbstractSlot implements ExecutionSlot {
   /** Output shape where it does not follow from the declared shape (other dynamic dims than rows). */
   protected long[] computeOutputShape(TensorInfo out, Map<String, long[]> inputShapes) {
     throw new EngineException("output " + out.name() + " of model " + signature.model() + " has shape "
-        + TensorInfo.format(out.shape()) + " with a dynamic dimension other than rows; this backend cannot size it");
+        + TensorInfo.format(out.shape()) + " with a dynamic dimension other than rows; only a run tells its size here");
   }
 
   @Override
@@ -49,8 +81,12 @@ public abstract class AbstractSlot implements ExecutionSlot {
   }
 
   @Override
-  public PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {
+  public PendingBatch submit(Map<String, HostTensor> inputs, Collection<String> outputs, OutputBuffers buffers) {
     signature.checkInputNames(inputs.keySet());
+    List<String> wanted = new ArrayList<>();
+    for (String o : outputs) {
+      wanted.add(signature.require(o, false).name());
+    }
     Map<String, long[]> inShapes = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
       TensorInfo t = signature.require(e.getKey(), true);
@@ -68,52 +104,32 @@ public abstract class AbstractSlot implements ExecutionSlot {
     }
     long rows = rows(inShapes);
     long maxBatch = signature.maxBatch();
-    if (rows <= maxBatch) {
-      return run(List.of(new Chunk(inputs, shapedOutputs(outputs, inShapes))));
-    }
-    // each chunk's outputs are sized from that chunk's inputs (a model may have outputs whose other
-    // dimensions TensorRT must compute, and it accepts only shapes inside the profile)
+    Placement placement = new Placement(buffers, rows, rows > maxBatch);
     List<Chunk> chunks = new ArrayList<>();
-    Map<String, Long> written = new LinkedHashMap<>();
-    Map<String, long[]> fullShapes = new LinkedHashMap<>();
-    for (long start = 0; start < rows; start += maxBatch) {
-      long n = Math.min(maxBatch, rows - start);
-      Map<String, HostTensor> in = new LinkedHashMap<>();
-      Map<String, long[]> chunkShapes = new LinkedHashMap<>();
-      for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-        TensorInfo t = signature.require(e.getKey(), true);
-        HostTensor h = rowSlice(t, e.getValue(), inShapes.get(t.name()), start, n);
-        in.put(t.name(), h);
-        chunkShapes.put(t.name(), h.shape());
-      }
-      Map<String, long[]> chunkOut = outputShapes(chunkShapes);
-      Map<String, HostTensor> out = new LinkedHashMap<>();
-      for (Map.Entry<String, HostTensor> e : outputs.entrySet()) {
-        TensorInfo t = signature.require(e.getKey(), false);
-        if (!t.hasDynamicBatch()) {
+    if (rows <= maxBatch) {
+      chunks.add(new Chunk(inputs, wanted, placement));
+    } else {
+      for (String o : wanted) {
+        if (!signature.require(o, false).hasDynamicBatch()) {
           throw new EngineException("model " + signature.model() + ": a batch of " + rows + " rows is larger than the "
-              + "profile's max batch " + maxBatch + ", and output " + t.name() + " has no batch dimension to split");
+              + "profile's max batch " + maxBatch + ", and output " + o + " has no batch dimension to split");
         }
-        long[] shape = chunkOut.get(t.name());
-        long bytes = TensorInfo.elements(shape) * t.dataType().bytes();
-        long offset = written.getOrDefault(t.name(), 0L);
-        if (offset + bytes > e.getValue().capacityBytes()) {
-          throw new EngineException("output " + t.name() + " of a " + rows + "-row batch needs more than the "
-              + e.getValue().capacityBytes() + " bytes its buffer holds");
-        }
-        out.put(t.name(), e.getValue().slice(offset, bytes, shape));
-        written.put(t.name(), offset + bytes);
-        long[] full = shape.clone();
-        full[0] = rows;
-        fullShapes.put(t.name(), full);
       }
-      chunks.add(new Chunk(in, out));
+      for (long start = 0; start < rows; start += maxBatch) {
+        long n = Math.min(maxBatch, rows - start);
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+          TensorInfo t = signature.require(e.getKey(), true);
+          in.put(t.name(), rowSlice(t, e.getValue(), inShapes.get(t.name()), start, n));
+        }
+        chunks.add(new Chunk(in, wanted, placement));
+      }
     }
     PendingBatch last = run(chunks);
     return new PendingBatch() {
       @Override
       public Map<String, long[]> outputShapes() {
-        return fullShapes;
+        return placement.shapes();
       }
 
       @Override
@@ -133,20 +149,62 @@ public abstract class AbstractSlot implements ExecutionSlot {
     };
   }
 
-  private Map<String, HostTensor> shapedOutputs(Map<String, HostTensor> outputs, Map<String, long[]> inShapes) {
-    Map<String, long[]> shapes = outputShapes(inShapes);
-    Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, HostTensor> e : outputs.entrySet()) {
-      TensorInfo t = signature.require(e.getKey(), false);
-      long[] shape = shapes.get(t.name());
-      long need = TensorInfo.elements(shape) * t.dataType().bytes();
-      if (e.getValue().capacityBytes() < need) {
-        throw new EngineException("output " + t.name() + " of shape " + TensorInfo.format(shape) + " needs " + need
-            + " bytes, the buffer holds " + e.getValue().capacityBytes());
-      }
-      out.put(t.name(), e.getValue().withShape(shape));
+  /**
+   * One batch's output memory: asked from the caller once per output, at the first chunk's shape with
+   * the whole batch's rows; each chunk's part follows the previous one's.
+   */
+  final class Placement {
+    private final OutputBuffers buffers;
+    private final long rows;
+    private final boolean chunked;
+    private final Map<String, HostTensor> full = new LinkedHashMap<>();
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private final Map<String, Long> written = new LinkedHashMap<>();
+
+    Placement(OutputBuffers buffers, long rows, boolean chunked) {
+      this.buffers = buffers;
+      this.rows = rows;
+      this.chunked = chunked;
     }
-    return out;
+
+    HostTensor place(String tensor, long[] chunkShape) {
+      TensorInfo t = signature.require(tensor, false);
+      long bytes = TensorInfo.elements(chunkShape) * t.dataType().bytes();
+      HostTensor f = full.get(tensor);
+      long[] shape = shapes.get(tensor);
+      if (f == null) {
+        shape = chunkShape.clone();
+        if (chunked) {
+          shape[0] = rows;
+        }
+        f = buffers.allocate(tensor, shape.clone());
+        long need = TensorInfo.elements(shape) * t.dataType().bytes();
+        if (f == null || f.capacityBytes() < need) {
+          throw new EngineException("output " + tensor + " of shape " + TensorInfo.format(shape) + " needs " + need
+              + " bytes, the buffer holds " + (f == null ? 0 : f.capacityBytes()));
+        }
+        full.put(tensor, f);
+        shapes.put(tensor, shape);
+      } else if (!Arrays.equals(Arrays.copyOfRange(chunkShape, 1, chunkShape.length),
+          Arrays.copyOfRange(shape, 1, shape.length))) {
+        throw new EngineException("output " + tensor + " of model " + signature.model() + " has shape "
+            + TensorInfo.format(chunkShape) + " in one part of a split batch and " + TensorInfo.format(shape)
+            + " in another");
+      }
+      long offset = written.getOrDefault(tensor, 0L);
+      written.put(tensor, offset + bytes);
+      return f.slice(offset, bytes, chunkShape);
+    }
+
+    Map<String, long[]> shapes() {
+      return shapes;
+    }
+
+    long rowsOf(Map<String, HostTensor> inputs) {
+      Map<String, long[]> s = new LinkedHashMap<>();
+      inputs.forEach((k, v) -> s.put(k, v.shape()));
+      return rows(s);
+    }
   }
 
   private HostTensor rowSlice(TensorInfo t, HostTensor h, long[] shape, long start, long n) {

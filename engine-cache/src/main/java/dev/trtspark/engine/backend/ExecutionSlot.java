@@ -2,6 +2,7 @@ package dev.trtspark.engine.backend;
 
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.ModelSignature;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -23,19 +24,40 @@ public interface ExecutionSlot extends AutoCloseable {
   int lanes();
 
   /**
-   * Shapes of every output for a batch whose inputs have these shapes (dimension 0 = rows), so that
-   * the caller can size output buffers before {@link #submit}.
+   * Shapes of every output for a batch whose inputs have these shapes (dimension 0 = rows), where the
+   * backend knows them before running.
+   *
+   * @throws dev.trtspark.engine.EngineException for an output whose shape only the run tells (other
+   *     dynamic dimensions than rows, on ONNX Runtime)
    */
   Map<String, long[]> outputShapes(Map<String, long[]> inputShapes);
 
+  /** Where a batch's outputs go: asked once per output, as soon as the backend knows its shape. */
+  @FunctionalInterface
+  interface OutputBuffers {
+    /**
+     * Host memory for {@code tensor} of {@code shape} (dimension 0 = the batch's rows), at least
+     * elements x element bytes; the caller owns it and keeps it until the batch completes.
+     */
+    HostTensor allocate(String tensor, long[] shape);
+  }
+
   /**
-   * Enqueues one batch. Every model input must be given, with a concrete shape; outputs are written
-   * into the given tensors (any subset of the model's outputs; each large enough for its shape).
+   * Enqueues one batch. Every model input must be given, with a concrete shape; only the named
+   * outputs are copied back (any subset of the model's outputs), into memory that {@code buffers}
+   * hands out once each output's shape is known: at submit where the shapes follow from the inputs
+   * (TensorRT), after the run where only the run tells (ONNX Runtime with other dynamic dimensions
+   * than rows).
    *
    * @throws dev.trtspark.engine.EngineException for shapes outside the model's profile (with the
    *     allowed range), missing inputs, or output buffers too small
    */
-  PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs);
+  PendingBatch submit(Map<String, HostTensor> inputs, Collection<String> outputs, OutputBuffers buffers);
+
+  /** {@link #submit(Map, Collection, OutputBuffers)} into buffers given up front (each large enough). */
+  default PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {
+    return submit(inputs, outputs.keySet(), (tensor, shape) -> outputs.get(tensor).withShape(shape));
+  }
 
   /** Waits for every submitted batch, then frees the slot's native resources. Idempotent. */
   @Override

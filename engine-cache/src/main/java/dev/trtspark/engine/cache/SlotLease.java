@@ -36,9 +36,15 @@ public final class SlotLease implements AutoCloseable {
     return open().outputShapes(inputShapes);
   }
 
-  /** See {@link ExecutionSlot#submit}. */
+  /** See {@link ExecutionSlot#submit(Map, Map)}. */
   public PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {
     return open().submit(inputs, outputs);
+  }
+
+  /** See {@link ExecutionSlot#submit(Map, java.util.Collection, ExecutionSlot.OutputBuffers)}. */
+  public PendingBatch submit(Map<String, HostTensor> inputs, java.util.Collection<String> outputs,
+      ExecutionSlot.OutputBuffers buffers) {
+    return open().submit(inputs, outputs, buffers);
   }
 
   private ExecutionSlot open() {

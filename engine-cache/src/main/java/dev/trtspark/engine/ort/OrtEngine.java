@@ -54,9 +54,9 @@ final class OrtEngine implements Engine {
       if (input) {
         // the same ranges a TensorRT plan built with these options would accept
         long[][] r = ProfileRanges.of(n.getName(), shape, config, artifact.uri(), false);
-        out.add(new TensorInfo(n.getName(), true, type, shape, r[0], r[1], r[2]));
+        out.add(new TensorInfo(n.getName(), true, type, shape, r[0], r[1], r[2], t.getDimensionNames()));
       } else {
-        out.add(TensorInfo.output(n.getName(), type, shape));
+        out.add(TensorInfo.output(n.getName(), type, shape).withDimNames(t.getDimensionNames()));
       }
     }
     return out;

@@ -10,13 +10,17 @@ import dev.trtspark.engine.backend.StageTimes;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Runs batches synchronously on the engine's shared session, reading inputs from and writing outputs
- * directly into the caller's host memory (ONNX Runtime tensors over those addresses, no copies). Owns
+ * directly into the caller's host memory (ONNX Runtime tensors over those addresses, no copies);
+ * outputs whose shape only the run tells (other dynamic dimensions than rows) are sized by ONNX
+ * Runtime and copied out once. Only the outputs asked for are requested. Owns
  * nothing native between calls, so {@link #close()} has nothing to free.
  */
 final class OrtSlot extends AbstractSlot {
@@ -30,30 +34,46 @@ final class OrtSlot extends AbstractSlot {
   @Override
   protected PendingBatch run(List<Chunk> chunks) {
     long t0 = System.nanoTime();
-    Map<String, long[]> lastShapes = Map.of();
     for (Chunk c : chunks) {
-      lastShapes = runOne(c);
+      runOne(c);
     }
-    return PendingBatch.completed(lastShapes, new StageTimes(0, System.nanoTime() - t0, 0));
+    return PendingBatch.completed(Map.of(), new StageTimes(0, System.nanoTime() - t0, 0));
   }
 
-  private Map<String, long[]> runOne(Chunk c) {
+  private void runOne(Chunk c) {
     List<OnnxTensor> owned = new ArrayList<>();
     try {
       Map<String, OnnxTensor> in = new LinkedHashMap<>();
       for (Map.Entry<String, HostTensor> e : c.inputs().entrySet()) {
         in.put(e.getKey(), wrap(signature.require(e.getKey(), true), e.getValue(), owned));
       }
-      Map<String, OnnxTensor> out = new LinkedHashMap<>();
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      for (Map.Entry<String, HostTensor> e : c.outputs().entrySet()) {
-        out.put(e.getKey(), wrap(signature.require(e.getKey(), false), e.getValue(), owned));
-        shapes.put(e.getKey(), e.getValue().shape());
+      long rows = c.rows();
+      Map<String, long[]> known = new LinkedHashMap<>();
+      for (String name : c.outputs()) {
+        signature.declaredOutputShape(signature.require(name, false), rows).ifPresent(s -> known.put(name, s));
       }
       OrtSession session = engine.session();
-      // the outputs land in the caller's buffers (pinned outputs); the result only has to be closed
-      session.run(in, out).close();
-      return shapes;
+      if (known.size() == c.outputs().size()) {
+        // every shape follows from the inputs: ONNX Runtime writes straight into the caller's buffers
+        Map<String, OnnxTensor> out = new LinkedHashMap<>();
+        for (String name : c.outputs()) {
+          out.put(name, wrap(signature.require(name, false), c.output(name, known.get(name)), owned));
+        }
+        session.run(in, out).close();
+        return;
+      }
+      // some output has another dynamic dimension: ONNX Runtime sizes it, we copy it out once
+      try (OrtSession.Result result = session.run(in, new LinkedHashSet<>(c.outputs()))) {
+        for (String name : c.outputs()) {
+          OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow();
+          long[] shape = t.getInfo().getShape();
+          long bytes = TensorInfo.elements(shape) * signature.require(name, false).dataType().bytes();
+          HostTensor target = c.output(name, shape);
+          if (bytes > 0) {
+            target.view(bytes).put(t.getByteBuffer().order(ByteOrder.nativeOrder()));
+          }
+        }
+      }
     } catch (OrtException e) {
       throw new EngineException("ONNX Runtime failed on model " + signature.model() + ": " + e.getMessage(), e);
     } finally {

@@ -2,23 +2,59 @@ package dev.trtspark.engine.tensor;
 
 import dev.trtspark.engine.EngineException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The inputs and outputs of a loaded model, in the model's order, with the rules every backend
  * applies to shapes: a batch's input shapes must lie inside each input's allowed range, except
  * dimension 0 (rows), which an {@code ExecutionSlot} splits when it exceeds {@link #maxBatch()}.
+ *
+ * <p>Padded dimensions: a batch pads a variable-length input ({@link TensorInfo#isPadded()}) to its
+ * longest row. An output dimension that follows such an input's length (the same dimension name, as
+ * ONNX {@code dim_param}s give it, e.g. {@code last_hidden_state [batch, seq, 128]} and
+ * {@code input_ids [batch, seq]}) comes back cut to each row's own length, see
+ * {@link #followedInputs(String)}.
  */
 public final class ModelSignature {
   private final String model;
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
+  private final Map<String, Map<Integer, String>> followed = new LinkedHashMap<>();
 
   public ModelSignature(String model, List<TensorInfo> inputs, List<TensorInfo> outputs) {
     this.model = model;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
+    for (TensorInfo out : this.outputs) {
+      long[] shape = out.shape();
+      Map<Integer, String> dims = new LinkedHashMap<>();
+      for (int d = 1; d < shape.length; d++) {
+        String name = out.dimName(d);
+        if (shape[d] >= 0 || name == null) {
+          continue;
+        }
+        for (TensorInfo in : this.inputs) {
+          if (in.isPadded() && name.equals(in.dimName(1))) {
+            dims.put(d, in.name());
+            break;
+          }
+        }
+      }
+      if (!dims.isEmpty()) {
+        followed.put(out.name(), Map.copyOf(dims));
+      }
+    }
+  }
+
+  /**
+   * The dimensions of {@code output} that follow the length of a padded input: dimension index to
+   * input name. Empty for most outputs.
+   */
+  public Map<Integer, String> followedInputs(String output) {
+    return followed.getOrDefault(output, Map.of());
   }
 
   public List<TensorInfo> inputs() {
@@ -114,7 +150,12 @@ public final class ModelSignature {
   public String describe() {
     StringBuilder b = new StringBuilder();
     inputs.forEach(t -> b.append("  ").append(t).append('\n'));
-    outputs.forEach(t -> b.append("  ").append(t).append('\n'));
+    for (TensorInfo t : outputs) {
+      b.append("  ").append(t);
+      followedInputs(t.name()).forEach((d, in) -> b.append(" (dimension ").append(d).append(" follows the length of ")
+          .append(in).append(": cut to each row's own length)"));
+      b.append('\n');
+    }
     return b.toString();
   }
 

@@ -20,8 +20,18 @@ public final class TensorInfo {
   private final long[] min;
   private final long[] opt;
   private final long[] max;
+  private final String[] dimNames;
 
   public TensorInfo(String name, boolean input, DataType dataType, long[] shape, long[] min, long[] opt, long[] max) {
+    this(name, input, dataType, shape, min, opt, max, null);
+  }
+
+  /**
+   * @param dimNames the model's name of each dimension ("" or null where it has none), as ONNX
+   *     {@code dim_param}s give them; null when the backend knows no names
+   */
+  public TensorInfo(String name, boolean input, DataType dataType, long[] shape, long[] min, long[] opt, long[] max,
+      String[] dimNames) {
     this.name = name;
     this.input = input;
     this.dataType = dataType;
@@ -29,10 +39,33 @@ public final class TensorInfo {
     this.min = min == null ? null : min.clone();
     this.opt = opt == null ? null : opt.clone();
     this.max = max == null ? null : max.clone();
+    this.dimNames = new String[shape.length];
+    for (int d = 0; d < shape.length; d++) {
+      String n = dimNames == null || d >= dimNames.length ? null : dimNames[d];
+      this.dimNames[d] = n == null || n.isEmpty() ? null : n;
+    }
+  }
+
+  /** The same tensor with these dimension names. */
+  public TensorInfo withDimNames(String[] names) {
+    return new TensorInfo(name, input, dataType, shape, min, opt, max, names);
+  }
+
+  /** The model's name of dimension {@code d} (an ONNX {@code dim_param}), or null. */
+  public String dimName(int d) {
+    return dimNames[d];
   }
 
   public static TensorInfo output(String name, DataType type, long[] shape) {
     return new TensorInfo(name, false, type, shape, null, null, null);
+  }
+
+  /**
+   * Whether batches pad this input: a rank-2 input whose dimension 1 is dynamic takes each batch's
+   * longest row, and shorter rows are padded (see arrow-io's InputColumn).
+   */
+  public boolean isPadded() {
+    return input && shape.length == 2 && shape[1] < 0;
   }
 
   public String name() {

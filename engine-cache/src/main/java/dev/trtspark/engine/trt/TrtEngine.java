@@ -7,15 +7,17 @@ import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
  * A deserialized TensorRT engine on one GPU, with its signature read from the engine (IO tensors,
- * types, shapes, optimization profile 0). Owns the {@link ICudaEngine}, which the JavaCPP presets
- * cannot destroy: {@link #close()} only marks it unusable, the GPU memory stays until the JVM exits.
- * Hence one engine per (plan, device) per JVM, through the engine cache.
+ * types, shapes, optimization profile 0). Owns the {@link ICudaEngine} and deletes it in
+ * {@link #close()} ({@link TrtDelete}), which returns its GPU memory; one engine per (plan, device)
+ * per JVM, through the engine cache.
  */
 final class TrtEngine implements Engine {
   private final ICudaEngine engine;
@@ -51,7 +53,76 @@ final class TrtEngine implements Engine {
         outputs.add(TensorInfo.output(name, type, shape));
       }
     }
-    return new ModelSignature(model, inputs, outputs);
+    return nameLengthDimensions(inputs, outputs);
+  }
+
+  /**
+   * A plan keeps no dimension names, so which output dimensions follow a padded input's length is
+   * found by asking TensorRT's shape inference twice, with that length at its profile's min and max
+   * (a context without device memory; no inference runs). Such dimensions, and the padded inputs'
+   * dimension 1, get one shared name, which is how {@link ModelSignature} pairs them on every backend.
+   */
+  private ModelSignature nameLengthDimensions(List<TensorInfo> inputs, List<TensorInfo> outputs) {
+    List<TensorInfo> padded = inputs.stream().filter(TensorInfo::isPadded).toList();
+    boolean dynamicOutput = outputs.stream().anyMatch(o -> {
+      long[] s = o.shape();
+      for (int d = 1; d < s.length; d++) {
+        if (s[d] < 0) {
+          return true;
+        }
+      }
+      return false;
+    });
+    if (padded.isEmpty() || !dynamicOutput) {
+      return new ModelSignature(model, inputs, outputs);
+    }
+    long lo = padded.stream().mapToLong(t -> t.min()[1]).max().getAsLong();
+    long hi = padded.stream().mapToLong(t -> t.max()[1]).min().getAsLong();
+    if (lo >= hi) {
+      return new ModelSignature(model, inputs, outputs);
+    }
+    IExecutionContext ctx = engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED.value);
+    if (ctx == null || ctx.isNull()) {
+      return new ModelSignature(model, inputs, outputs);
+    }
+    List<long[][]> seen = new ArrayList<>();
+    try {
+      for (long len : new long[] {lo, hi}) {
+        for (TensorInfo t : inputs) {
+          long[] shape = t.opt();
+          if (t.isPadded()) {
+            shape[1] = len;
+          }
+          ctx.setInputShape(t.name(), TrtTypes.dims(shape));
+        }
+        long[][] out = new long[outputs.size()][];
+        for (int i = 0; i < outputs.size(); i++) {
+          out[i] = TrtTypes.toArray(ctx.getTensorShape(outputs.get(i).name()));
+        }
+        seen.add(out);
+      }
+    } finally {
+      TrtDelete.delete(ctx);
+    }
+    String length = "length of " + padded.get(0).name();
+    List<TensorInfo> named = new ArrayList<>();
+    for (TensorInfo t : inputs) {
+      named.add(t.isPadded() ? t.withDimNames(new String[] {null, length}) : t);
+    }
+    List<TensorInfo> outs = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      long[] declared = outputs.get(i).shape();
+      String[] names = new String[declared.length];
+      for (int d = 1; d < declared.length; d++) {
+        long[] a = seen.get(0)[i];
+        long[] b = seen.get(1)[i];
+        if (declared[d] < 0 && a.length == declared.length && a[d] == lo && b[d] == hi) {
+          names[d] = length;
+        }
+      }
+      outs.add(outputs.get(i).withDimNames(names));
+    }
+    return new ModelSignature(model, named, outs);
   }
 
   ICudaEngine engine() {
@@ -90,8 +161,14 @@ final class TrtEngine implements Engine {
     return new TrtSlot(this, lanes);
   }
 
+  /** Deletes the engine (its slots and their contexts were closed first, by the engine's pool). Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    Cuda.setDevice(device.ordinal());
+    TrtDelete.delete(engine);
   }
 }

@@ -37,8 +37,8 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  * with {@code setTensorAddress}) and timing events that also mark completion. Batches go to the lanes in turn, so a batch's
  * H2D copy on one lane's stream overlaps the previous batch's compute on another.
  *
- * <p>Ownership: the slot owns streams, events and device buffers and frees them in {@link #close()}
- * (after synchronizing); the contexts cannot be destroyed through the presets and stay with the engine.
+ * <p>Ownership: the slot owns its contexts, streams, events and device buffers and frees them in
+ * {@link #close()} (after synchronizing; contexts through {@link TrtDelete}).
  * Which stream a buffer is used on: a lane's buffers only ever on that lane's stream.
  *
  * <p>Threading: one thread at a time; {@code cudaSetDevice} is called on entry to every method that
@@ -153,7 +153,6 @@ final class TrtSlot extends AbstractSlot {
   }
 
   private PendingBatch enqueue(Lane lane, List<Chunk> chunks) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
     for (int k = 0; k < chunks.size(); k++) {
       Chunk c = chunks.get(k);
       record(lane, 4 * k);
@@ -169,15 +168,16 @@ final class TrtSlot extends AbstractSlot {
             + engine.deviceDescription() + ": " + TrtLogger.INSTANCE.lastError());
       }
       record(lane, 4 * k + 2);
-      for (Map.Entry<String, HostTensor> e : c.outputs().entrySet()) {
-        long[] shape = e.getValue().shape();
-        long bytes = TensorInfo.elements(shape) * signature.require(e.getKey(), false).dataType().bytes();
-        copy(e.getValue().pointer(), lane.buffers.get(e.getKey()), bytes, cudaMemcpyDeviceToHost, lane, e.getKey());
-        shapes.put(e.getKey(), shape);
+      for (String name : c.outputs()) {
+        // the context knows every output's shape from the input shapes just set
+        long[] shape = TrtTypes.toArray(lane.context.getTensorShape(name));
+        HostTensor target = c.output(name, shape);
+        long bytes = TensorInfo.elements(shape) * signature.require(name, false).dataType().bytes();
+        copy(target.pointer(), lane.buffers.get(name), bytes, cudaMemcpyDeviceToHost, lane, name);
       }
       record(lane, 4 * k + 3);
     }
-    return new LanePending(lane, shapes, chunks.size());
+    return new LanePending(lane, chunks.size());
   }
 
   /** Records timing event {@code i} of the lane on its stream, creating it on first use. */
@@ -203,13 +203,11 @@ final class TrtSlot extends AbstractSlot {
 
   private final class LanePending implements PendingBatch {
     private final Lane lane;
-    private final Map<String, long[]> shapes;
     private final int chunks;
     private StageTimes times;
 
-    LanePending(Lane lane, Map<String, long[]> shapes, int chunks) {
+    LanePending(Lane lane, int chunks) {
       this.lane = lane;
-      this.shapes = shapes;
       this.chunks = chunks;
     }
 
@@ -219,7 +217,7 @@ final class TrtSlot extends AbstractSlot {
 
     @Override
     public Map<String, long[]> outputShapes() {
-      return shapes;
+      return Map.of();
     }
 
     @Override
@@ -302,6 +300,8 @@ final class TrtSlot extends AbstractSlot {
       if (!lane.stream.isNull()) {
         cudaStreamSynchronize(lane.stream);
       }
+      // the context first: it may reference the buffers; then what it ran on
+      TrtDelete.delete(lane.context);
       for (Pointer p : lane.buffers.values()) {
         if (cudaFree(p) != 0) {
           failures.add("cudaFree");
