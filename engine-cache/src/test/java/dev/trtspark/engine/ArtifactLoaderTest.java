@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.ModelKind;
@@ -91,5 +92,31 @@ class ArtifactLoaderTest {
     Files.writeString(Path.of(plan + ".json"), "{ not json");
     EngineException e = assertThrows(EngineException.class, () -> ArtifactLoader.load(plan.toString()));
     assertTrue(e.getMessage().startsWith("plan sidecar file:" + plan + ".json is not valid JSON"), e.getMessage());
+  }
+
+  @Test
+  void aPlanThatIsNotOneSaysSoBeforeAnyGpuIsNeeded() throws Exception {
+    Path garbage = tmp.resolve("garbage.plan");
+    Files.write(garbage, "this is not a plan".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    EngineException e = assertThrows(EngineException.class, () -> ArtifactLoader.load(garbage.toString()));
+    assertTrue(e.getMessage().startsWith(garbage + " is not a TensorRT 10 plan: a plan starts with the bytes "
+        + "\"ftrt\", this file with 7468697320697320; it may be corrupt"), e.getMessage());
+    Path onnx = tmp.resolve("renamed.plan");
+    Files.copy(Fixtures.digitsOnnx(), onnx);
+    EngineException o = assertThrows(EngineException.class, () -> ArtifactLoader.load(onnx.toString()));
+    assertTrue(o.getMessage().contains("(it looks like an ONNX model: name it .onnx"), o.getMessage());
+  }
+
+  @Test
+  void fileUrisRelativeToTheWorkingDirectoryWork() {
+    org.apache.hadoop.fs.Path p = ArtifactLoader.toPath("file:some/relative/m.onnx");
+    assertEquals("file:" + Path.of("some/relative/m.onnx").toAbsolutePath(), p.toString());
+  }
+
+  @Test
+  void aMissingFileSystemJarIsNamed() {
+    EngineException e = assertThrows(EngineException.class, () -> ArtifactLoader.load("s3a://bucket/models/m.onnx"));
+    assertTrue(e.getMessage().startsWith("no Hadoop FileSystem for s3a:// on the classpath ("), e.getMessage());
+    assertTrue(e.getMessage().contains("add org.apache.hadoop:hadoop-aws:"), e.getMessage());
   }
 }

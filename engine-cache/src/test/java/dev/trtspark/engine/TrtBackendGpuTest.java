@@ -273,9 +273,8 @@ class TrtBackendGpuTest {
     byte[] junk = new byte[4096];
     new Random(1).nextBytes(junk);
     Files.write(garbage, junk);
-    EngineException g = assertThrows(EngineException.class,
-        () -> new TrtBackend().load(ArtifactLoader.load(garbage.toString()), 0, BackendConformance.config()));
-    assertTrue(g.getMessage().contains("could not deserialize plan"), g.getMessage());
+    EngineException g = assertThrows(EngineException.class, () -> ArtifactLoader.load(garbage.toString()));
+    assertTrue(g.getMessage().contains("is not a TensorRT 10 plan"), g.getMessage());
   }
 
   @Test

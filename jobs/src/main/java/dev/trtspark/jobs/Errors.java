@@ -21,6 +21,23 @@ final class Errors {
     return e.getMessage() + (root != e ? " (caused by " + root + ")" : "");
   }
 
+  /**
+   * Whether {@code e} is a bad argument (exit code 2) rather than a failed run: our usage errors and
+   * invalid option values ({@link ConfigException}, {@link IllegalArgumentException}) anywhere in the
+   * chain, as long as no Spark job failed on the way (a task's error is a failed run).
+   */
+  static boolean isUsage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.spark.SparkException) {
+        return false;
+      }
+      if (t instanceof UsageException || t instanceof IllegalArgumentException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A problem with the command's arguments found while running it (missing file, existing output). */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -2,16 +2,18 @@ package dev.trtspark.jobs;
 
 import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.EngineException;
-import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.spark.TrtInference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -26,7 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code infer}: reads a table with Spark, runs the model over it and writes the input columns (without
  * those bound to model inputs, unless {@code --keep-bound-columns}) plus the outputs as Parquet. The output appears only when the job succeeded: it is written to a hidden sibling
- * folder and renamed into place; an existing output is replaced only with {@code --overwrite}.
+ * folder and renamed into place; an existing output is replaced only with {@code --overwrite}, and never
+ * when it is, contains or lies inside an input or the model (links resolved). Staging folders of this
+ * output left by killed jobs are removed when a later job succeeds.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true, description = "Run a model over a table and write the result.")
 final class InferCommand implements Callable<Integer> {
@@ -60,7 +64,8 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--backend", description = "auto | tensorrt | onnxruntime.")
   String backend;
 
-  @Option(names = "--conf", description = "Any spark.trt.* option, key=value (repeatable).")
+  @Option(names = "--conf", description = "key=value (repeatable): spark.trt.* options (or their short names) for the "
+      + "inference; other spark.* keys go to the Spark session.")
   List<String> confs = new ArrayList<>();
 
   @Option(names = "--overwrite", description = "Replace an existing output.")
@@ -80,17 +85,33 @@ final class InferCommand implements Callable<Integer> {
   }
 
   Result run(PrintWriter out) throws IOException {
-    SparkSession spark = Spark.session(main.master);
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    List<String> trtConf = new ArrayList<>();
+    for (String c : confs) {
+      int eq = c.indexOf('=');
+      if (eq <= 0) {
+        throw new Errors.UsageException("--conf " + c + " is not key=value");
+      }
+      String key = c.substring(0, eq).trim();
+      if (key.startsWith("spark.") && !key.startsWith("spark.trt.")) {
+        sparkConf.put(key, c.substring(eq + 1).trim());
+      } else {
+        trtConf.add(c);
+      }
+    }
+    SparkSession spark = Spark.session(main.master, sparkConf);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Path in = Spark.path(input);
-    if (!Spark.fs(input, hadoop).exists(in)) {
-      throw new Errors.UsageException("input not found: " + input);
-    }
-    Path target = Spark.path(output);
-    FileSystem fs = Spark.fs(output, hadoop);
-    if (fs.makeQualified(target).equals(Spark.fs(input, hadoop).makeQualified(in))) {
-      throw new Errors.UsageException("--output is the same as --input (" + output + "); write somewhere else");
-    }
+    List<Path> read = new ArrayList<>(Locations.inputs(input, hadoop));
+    List<String> what = new ArrayList<>();
+    read.forEach(p -> what.add("--input"));
+    Path modelPath = Locations.path(model);
+    read.add(modelPath);
+    what.add("--model");
+    read.add(new Path(modelPath.toString() + ".json"));
+    what.add("the model's sidecar");
+    Locations.checkOutput(output, hadoop, read, what);
+    Path target = Locations.path(output);
+    FileSystem fs = Locations.fs(target, hadoop);
     if (fs.exists(target) && !overwrite) {
       throw new Errors.UsageException("output " + output + " already exists; pass --overwrite to replace it");
     }
@@ -112,15 +133,25 @@ final class InferCommand implements Callable<Integer> {
     if (keepBoundColumns) {
       b.keepBoundColumns(true);
     }
-    confs.forEach(b::option);
-    TrtInference inference = b.build();
-    Dataset<Row> table = read(spark, format, ArtifactLoader.toPath(input).toString());
+    trtConf.forEach(b::option);
+    Dataset<Row> table = read(spark, format, Locations.path(input).toString());
+    TrtInference inference;
+    Dataset<Row> scored;
+    try {
+      // the model, bindings, types and the backend are checked here, on the driver, before any Spark job runs
+      inference = b.build();
+      scored = inference.transform(table);
+    } catch (EngineException e) {
+      throw new Errors.UsageException(e.getMessage());
+    }
     long rowsIn = table.count();
-    Dataset<Row> scored = inference.transform(table);
-    Path staging = new Path(target.getParent(), "." + target.getName() + "._trt_" + UUID.randomUUID());
+    long jobStart = System.currentTimeMillis();
+    String prefix = "." + target.getName() + "._trt_";
+    Path staging = new Path(target.getParent(), prefix + UUID.randomUUID());
     long t0 = System.nanoTime();
     try {
       scored.write().parquet(staging.toString());
+      removeStaleStaging(fs, target.getParent(), prefix, staging, jobStart, out);
       if (fs.exists(target)) {
         fs.delete(target, true);
       }
@@ -139,6 +170,22 @@ final class InferCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "rows in: %d%nrows out: %d%nbackend: %s%nrows/s: %.0f%nstages: %s%noutput: %s%n", rowsIn,
         rowsOut, used, rowsOut / seconds, inference.metrics().summary(), output);
     return new Result(rowsIn, rowsOut, used, seconds, inference, output);
+  }
+
+  /**
+   * Deletes staging folders of this output left by earlier jobs that were killed before they could
+   * clean up (older than this job, not ours). A job that is still writing the same output started after
+   * this one, so its folder is newer and stays.
+   */
+  private static void removeStaleStaging(FileSystem fs, Path parent, String prefix, Path ours, long jobStart,
+      PrintWriter out) throws IOException {
+    FileStatus[] found = fs.globStatus(new Path(parent, prefix + "*"));
+    for (FileStatus s : found == null ? new FileStatus[0] : found) {
+      if (!s.getPath().getName().equals(ours.getName()) && s.getModificationTime() < jobStart) {
+        fs.delete(s.getPath(), true);
+        out.println("removed " + s.getPath() + ", left by an earlier job that did not finish");
+      }
+    }
   }
 
   static Dataset<Row> read(SparkSession spark, String format, String path) {

@@ -72,7 +72,7 @@ class MainTest {
     assertEquals("struct<id:bigint,features:array<float>,label:int,split:string,scores:array<float>>",
         SparkSession.active().read().parquet(kept).schema().simpleString());
     Run again = run(args);
-    assertEquals(1, again.code());
+    assertEquals(2, again.code());
     assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"
         + "(run with --verbose for the stack trace)\n", again.err());
     String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
@@ -96,12 +96,14 @@ class MainTest {
     assertTrue(column.err().startsWith("trt-spark infer: input column 'pixels' (for tensor 'features') does not exist; "
         + "the columns are [id, features, label, split]"), column.err());
     Run shape = run("build", "--onnx", digits("digits.onnx"), "--output", out, "--max-shapes", "features:0x64");
-    assertEquals(1, shape.code());
+    assertEquals(2, shape.code());
     assertTrue(shape.err().startsWith("trt-spark build: invalid value 'features:0x64' for spark.trt.build.maxShapes"),
         shape.err());
     Run same = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
         digits("digits.parquet"), "--bind", "features=features", "--overwrite");
-    assertTrue(same.err().startsWith("trt-spark infer: --output is the same as --input"), same.err());
+    assertEquals(2, same.code());
+    assertTrue(same.err().startsWith("trt-spark infer: --output " + digits("digits.parquet") + " is --input file:"
+        + digits("digits.parquet") + "; writing there would delete what the job reads"), same.err());
     Run usage = run("infer", "--model", digits("digits.onnx"));
     assertEquals(2, usage.code());
     assertTrue(usage.err().startsWith("Missing required options: '--input=<input>', '--output=<output>', '--bind=<binds>'"),

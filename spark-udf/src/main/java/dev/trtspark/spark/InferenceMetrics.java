@@ -1,5 +1,6 @@
 package dev.trtspark.spark;
 
+import dev.trtspark.arrow.binding.BadRows;
 import dev.trtspark.arrow.pipeline.PipelineMetrics;
 import java.io.Serializable;
 import org.apache.spark.SparkContext;
@@ -28,6 +29,7 @@ public final class InferenceMetrics implements Serializable {
   private final LongAccumulator slotWaitMs;
   private final LongAccumulator inputMs;
   private final LongAccumulator emitMs;
+  private final java.util.EnumMap<BadRows.Reason, LongAccumulator> badByReason = new java.util.EnumMap<>(BadRows.Reason.class);
 
   /** Host-side times of one task that the pipeline does not see. */
   public record TaskTimes(long slotWaitNanos, long inputNanos, long emitNanos) {}
@@ -46,6 +48,9 @@ public final class InferenceMetrics implements Serializable {
     slotWaitMs = sc.longAccumulator(name + " slot wait ms");
     inputMs = sc.longAccumulator(name + " input ms");
     emitMs = sc.longAccumulator(name + " emit ms");
+    for (BadRows.Reason r : BadRows.Reason.values()) {
+      badByReason.put(r, sc.longAccumulator(name + " bad rows " + r.name().toLowerCase(java.util.Locale.ROOT)));
+    }
   }
 
   /** Called by the executor path when a task leases the engine. */
@@ -61,6 +66,7 @@ public final class InferenceMetrics implements Serializable {
     rows.add(m.rows());
     batches.add(m.batches());
     badRows.add(m.badRows());
+    m.badByReason().forEach((r, n) -> badByReason.get(r).add(n));
     fillMs.add(m.fillNanos() / 1_000_000);
     h2dMs.add(m.h2dNanos() / 1_000_000);
     computeMs.add(m.computeNanos() / 1_000_000);
@@ -80,6 +86,17 @@ public final class InferenceMetrics implements Serializable {
     return badRows.value();
   }
 
+  /** Bad rows by reason (null row, null element, wrong length, non-finite), the reasons with none left out. */
+  public java.util.Map<BadRows.Reason, Long> badRowsByReason() {
+    java.util.Map<BadRows.Reason, Long> m = new java.util.EnumMap<>(BadRows.Reason.class);
+    badByReason.forEach((r, a) -> {
+      if (a.value() > 0) {
+        m.put(r, a.value());
+      }
+    });
+    return m;
+  }
+
   /** Engine loads done by this inference's tasks (at most one per executor JVM and device). */
   public long engineLoads() {
     return engineLoads.value();
@@ -91,9 +108,15 @@ public final class InferenceMetrics implements Serializable {
   }
 
   public String summary() {
-    return String.format("rows=%d batches=%d badRows=%d engineLoads=%d engineCacheHits=%d input=%dms slotWait=%dms "
+    StringBuilder reasons = new StringBuilder();
+    badRowsByReason().forEach((r, n) -> reasons.append(reasons.length() == 0 ? " (" : ", ")
+        .append(r.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(n));
+    if (reasons.length() > 0) {
+      reasons.append(')');
+    }
+    return String.format("rows=%d batches=%d badRows=%d%s engineLoads=%d engineCacheHits=%d input=%dms slotWait=%dms "
         + "fill=%dms h2d=%dms compute=%dms d2h=%dms wait=%dms emit=%dms", rows.value(), batches.value(), badRows.value(),
-        engineLoads.value(), engineHits.value(), inputMs.value(), slotWaitMs.value(), fillMs.value(), h2dMs.value(),
+        reasons, engineLoads.value(), engineHits.value(), inputMs.value(), slotWaitMs.value(), fillMs.value(), h2dMs.value(),
         computeMs.value(), d2hMs.value(), waitMs.value(), emitMs.value());
   }
 }

@@ -163,6 +163,7 @@ public final class TrtInference {
   public Dataset<Row> transform(Dataset<?> df) {
     StructType input = df.schema();
     PartitionInference plan = partitionPlan(input);
+    checkBackendInLocalMode();
     SparkPlan executed = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan();
     Optional<ColumnarInput> columnar = spec.config().get(TrtConf.COLUMNAR_INPUT) ? ColumnarInput.find(executed)
         : Optional.empty();
@@ -179,6 +180,16 @@ public final class TrtInference {
     }
     return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), plan.resultSchema(),
         false);
+  }
+
+  /**
+   * In local mode the driver is the executor: a backend that cannot run here fails now, on the
+   * driver, rather than in every task of the first stage. On a cluster only the executors can tell.
+   */
+  private void checkBackendInLocalMode() {
+    if (spark.sparkContext().isLocal()) {
+      Engines.choose(spec.config().get(TrtConf.BACKEND), kind);
+    }
   }
 
   /** Whether {@link #transform} would read {@code df}'s columnar batches (rather than its rows). */

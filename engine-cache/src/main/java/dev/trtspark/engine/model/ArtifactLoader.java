@@ -54,8 +54,55 @@ public final class ArtifactLoader {
    * files (a model edited or replaced by other tools would otherwise fail its stale checksum).
    */
   public static FileSystem fileSystem(Path path, Configuration hadoopConf) throws IOException {
-    FileSystem fs = path.getFileSystem(hadoopConf);
+    FileSystem fs;
+    try {
+      fs = path.getFileSystem(hadoopConf);
+    } catch (IOException | RuntimeException e) {
+      String hint = missingFileSystemHint(path, e);
+      if (hint != null) {
+        throw new EngineException(hint, e);
+      }
+      throw e;
+    }
     return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
+  }
+
+  /**
+   * What to add when Hadoop has no FileSystem class for a path's scheme (its jar is not on the
+   * classpath), or null when that is not the problem.
+   */
+  static String missingFileSystemHint(Path path, Throwable e) {
+    boolean missing = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      missing |= t instanceof ClassNotFoundException || t instanceof org.apache.hadoop.fs.UnsupportedFileSystemException;
+    }
+    String scheme = path.toUri().getScheme();
+    if (!missing || scheme == null) {
+      return null;
+    }
+    String hadoop = org.apache.hadoop.util.VersionInfo.getVersion();
+    String jars;
+    switch (scheme) {
+      case "s3a":
+        jars = "org.apache.hadoop:hadoop-aws:" + hadoop + " and the AWS SDK bundle it names (software.amazon.awssdk:bundle)";
+        break;
+      case "abfs":
+      case "abfss":
+      case "wasb":
+      case "wasbs":
+        jars = "org.apache.hadoop:hadoop-azure:" + hadoop;
+        break;
+      case "gs":
+        jars = "com.google.cloud.bigdataoss:gcs-connector (the hadoop3 shaded jar)";
+        break;
+      case "oss":
+        jars = "org.apache.hadoop:hadoop-aliyun:" + hadoop;
+        break;
+      default:
+        jars = "the jar of a Hadoop FileSystem for scheme '" + scheme + "'";
+    }
+    return "no Hadoop FileSystem for " + scheme + ":// on the classpath (" + e.getMessage() + "); add " + jars
+        + " (spark-submit --packages ..., or --jars)";
   }
 
   /** A Hadoop path for a URI or a bare local path. */
@@ -68,6 +115,10 @@ public final class ArtifactLoader {
       uri = new URI(location);
     } catch (java.net.URISyntaxException e) {
       uri = null;
+    }
+    if (uri != null && "file".equals(uri.getScheme()) && (uri.isOpaque() || uri.getPath() == null)) {
+      // file:relative/path: a local path relative to the working directory
+      return new Path("file", null, Paths.get(uri.getSchemeSpecificPart()).toAbsolutePath().normalize().toString());
     }
     if (uri == null || uri.getScheme() == null || uri.getScheme().length() == 1) {
       // not Path.toUri(): it ends existing directories with '/', and then getName() is empty

@@ -42,6 +42,12 @@ public final class ModelArtifact {
     if (bytes.length == 0) {
       throw new EngineException("model " + uri + " is empty (0 bytes)");
     }
+    if (kind == ModelKind.TENSORRT_PLAN && !ModelKind.hasPlanMagic(head)) {
+      throw new EngineException(uri + " is not a TensorRT 10 plan: a plan starts with the bytes \"ftrt\", this file with "
+          + HexFormat.of().formatHex(head) + (ModelKind.detect("", head) == ModelKind.ONNX
+              ? " (it looks like an ONNX model: name it .onnx, or build a plan from it with trt-spark build)"
+              : "; it may be corrupt, truncated or not a model at all: rebuild it with trt-spark build"));
+    }
     return new ModelArtifact(uri, bytes, kind, sidecar);
   }
 

@@ -14,6 +14,11 @@ public enum ModelKind {
    *
    * @return null when neither applies
    */
+  /** Whether the bytes start with a TensorRT 10 plan's magic "ftrt". */
+  static boolean hasPlanMagic(byte[] head) {
+    return head.length >= 4 && head[0] == 'f' && head[1] == 't' && head[2] == 'r' && head[3] == 't';
+  }
+
   static ModelKind detect(String name, byte[] head) {
     String n = name.toLowerCase(Locale.ROOT);
     if (n.endsWith(".onnx")) {
@@ -22,7 +27,7 @@ public enum ModelKind {
     if (n.endsWith(".plan") || n.endsWith(".engine") || n.endsWith(".trt")) {
       return TENSORRT_PLAN;
     }
-    if (head.length >= 4 && head[0] == 'f' && head[1] == 't' && head[2] == 'r' && head[3] == 't') {
+    if (hasPlanMagic(head)) {
       return TENSORRT_PLAN;
     }
     if (head.length >= 1 && head[0] == 0x08) {

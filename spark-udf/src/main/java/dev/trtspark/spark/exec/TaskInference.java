@@ -2,6 +2,7 @@ package dev.trtspark.spark.exec;
 
 import dev.trtspark.spark.InferenceMetrics;
 
+import dev.trtspark.arrow.binding.InputRowException;
 import dev.trtspark.arrow.memory.TensorAllocators;
 import dev.trtspark.arrow.pipeline.BatchResult;
 import dev.trtspark.arrow.pipeline.InferenceRunner;
@@ -41,6 +42,7 @@ public final class TaskInference implements AutoCloseable {
   private final ArrayDeque<Completed> ready = new ArrayDeque<>();
   private Completed current;
   private final long slotWaitNanos;
+  private final int partition;
   private long inputNanos;
   private long emitNanos;
   private boolean closed;
@@ -52,8 +54,9 @@ public final class TaskInference implements AutoCloseable {
   public record InputColumns(List<String> names, List<DataType> types) implements java.io.Serializable {}
 
   private TaskInference(InferenceSpec spec, InputColumns columns, ModelArtifact artifact, int device, String name,
-      InferenceMetrics metrics) {
+      InferenceMetrics metrics, int partition) {
     this.metrics = metrics;
+    this.partition = partition;
     EngineLease e = null;
     SlotLease s = null;
     BufferAllocator a = null;
@@ -93,7 +96,7 @@ public final class TaskInference implements AutoCloseable {
       ModelArtifactSource model, int partition, InferenceMetrics metrics) {
     return TaskResources.acquire(task, key, () -> new TaskInference(spec, columns, model.get(),
         TaskDevice.choose(task, spec.config(), partition),
-        "trt-task-" + (task == null ? "local" : task.taskAttemptId()) + "-" + key, metrics));
+        "trt-task-" + (task == null ? "local" : task.taskAttemptId()) + "-" + key, metrics, partition));
   }
 
   /** Where the model's bytes come from on an executor (the broadcast or its URI), resolved lazily. */
@@ -117,11 +120,24 @@ public final class TaskInference implements AutoCloseable {
     List<BatchResult> done;
     try {
       done = runner.submit(batch);
+    } catch (InputRowException e) {
+      inFlightTags.removeLast();
+      throw new InputRowException(where() + e.getMessage());
     } catch (RuntimeException e) {
       inFlightTags.removeLast();
       throw e;
     }
     done.forEach(r -> ready.add(new Completed(r, inFlightTags.poll())));
+  }
+
+  /**
+   * "partition P (file F): ", F being the file the scan was reading (an inference batch may span
+   * files: the partition row in the message is exact, the file is the one being read when the row was
+   * found).
+   */
+  private String where() {
+    String file = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
+    return "partition " + partition + (file.isEmpty() ? "" : " (reading " + file + ")") + ": ";
   }
 
   /**
