@@ -58,6 +58,11 @@ public final class TrtConf {
       .withValidator(n -> n >= 0, "0 or more")
       .withDescription("Idle page-locked host buffers an executor JVM keeps for reuse by later batches; beyond it they are freed. Read once per JVM.");
 
+  public static final ConfigOption<Long> PINNED_POOL_IDLE_MS = key("spark.trt.pinnedPool.idleMs")
+      .longType().defaultValue(30_000L)
+      .withValidator(n -> n > 0, "more than 0")
+      .withDescription("How long an idle page-locked buffer stays in the pool before it is freed, in milliseconds, so an executor that stopped running inference gives its pinned memory back. Read once per JVM.");
+
   public static final ConfigOption<Long> BROADCAST_MAX_BYTES = key("spark.trt.broadcast.maxBytes")
       .bytesType().defaultValue(256L << 20)
       .withValidator(n -> n >= 0, "0 or more")
@@ -82,7 +87,7 @@ public final class TrtConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
-        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
+        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, PINNED_POOL_IDLE_MS, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
         ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS, COLUMNAR_INPUT);
   }
 }

@@ -304,4 +304,59 @@ class TrtBackendGpuTest {
       assertTrue(Math.abs(correct - 1781) <= 2, "fp16 accuracy " + correct);
     }
   }
+
+  /** Device free memory once the allocator settled (TensorRT and CUDA free asynchronously on some paths). */
+  private static long freeBytes() {
+    org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize();
+    return Cuda.memInfo(0)[0];
+  }
+
+  @Test
+  void evictedEnginesAndTheirContextsGiveTheirGpuMemoryBack() {
+    ModelArtifact plan = buildDigitsPlan("fp32");
+    ResolvedConfig c = BackendConformance.config("backend", "tensorrt", "slotsPerEngine", "2", "batchesInFlight", "3");
+    float[] x = new float[512 * 64];
+    // one warm-up cycle: CUDA and TensorRT keep some memory for the process (kernels, workspace pools)
+    List<Long> free = new ArrayList<>();
+    for (int cycle = 0; cycle <= 30; cycle++) {
+      try (EngineLease lease = Engines.lease(plan, 0, c); SlotLease a = lease.leaseSlot(); SlotLease b = lease.leaseSlot()) {
+        for (SlotLease s : List.of(a, b)) {
+          ByteBuffer out = Fixtures.direct(512 * 10 * 4);
+          s.submit(Map.of("features", Fixtures.floats(x, 512, 64)), Map.of("probs", HostTensor.of(out, null))).await();
+        }
+      }
+      EngineCache.resetForTests();
+      free.add(freeBytes());
+    }
+    long total = Cuda.memInfo(0)[1];
+    long start = free.get(0);
+    long end = free.get(free.size() - 1);
+    System.out.printf("free GPU memory after each load/evict cycle (MiB): %s%n",
+        free.stream().map(f -> Long.toString(f >> 20)).toList());
+    assertTrue(Math.abs(end - start) <= total / 100, "free memory after 30 cycles within 1% of the start: "
+        + (start >> 20) + " MiB then " + (end >> 20) + " MiB");
+  }
+
+  @Test
+  void aSlotThatDoesNotFitTheGpuSaysSoWithSizes() {
+    ResolvedConfig c = BackendConformance.config("build.maxBatch", "1000000", "build.optBatch", "1024");
+    try (Engine engine = new TrtBackend().load(Fixtures.artifact("image_mean.onnx"), 0, c)) {
+      // leave less free memory than one lane's input buffer (1,000,000 x 3x8x8 floats = 732 MiB)
+      long free = freeBytes();
+      org.bytedeco.javacpp.Pointer hog = new org.bytedeco.javacpp.Pointer();
+      assertEquals(0, org.bytedeco.cuda.global.cudart.cudaMalloc(hog, free - (256L << 20)));
+      try {
+        EngineException e = assertThrows(EngineException.class, () -> engine.newSlot(1));
+        System.out.println("out of memory: " + e.getMessage());
+        assertTrue(e.getMessage().matches("(?s)(the GPU is out of memory: 732 MiB for tensor x|TensorRT could not create an "
+            + "execution context).* at the profile's max batch of 1000000 rows.*MiB free on GPU 0.*lower spark.trt.batchesInFlight.*"),
+            e.getMessage());
+      } finally {
+        org.bytedeco.cuda.global.cudart.cudaFree(hog);
+      }
+      try (ExecutionSlot ok = engine.newSlot(1)) {
+        assertEquals(1, ok.lanes(), "with the memory back, the same engine makes its slot");
+      }
+    }
+  }
 }

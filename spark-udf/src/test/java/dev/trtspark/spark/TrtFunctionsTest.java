@@ -66,7 +66,7 @@ class TrtFunctionsTest {
         .input("x", "x").output("y", "y").build());
     SparkException e = assertThrows(SparkException.class,
         () -> spark.sql("SELECT affine_strict(array(1F, 2F, 3F)) FROM range(0, 2, 1, 1)").collectAsList());
-    assertTrue(e.getMessage().contains("SQL function affine_strict: column 'argument 1' row 0 of batch 0 (partition row 0) "
+    assertTrue(e.getMessage().contains("SQL function affine_strict: partition 0: column 'argument 1' row 0 of batch 0 (partition row 0) "
         + "has 3 values; tensor 'x' [-1x4] needs 4 float32 values"), e.getMessage());
     TrtFunctions.register(spark, "affine_lenient", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
         .input("x", "x").output("y", "y").option("badRowPolicy", "null").build());

@@ -19,16 +19,36 @@ public final class TensorAllocators {
   private final HostBufferPool pool;
   private final RootAllocator root;
 
-  private TensorAllocators(HostMemory memory, long poolMaxBytes) {
-    this.pool = new HostBufferPool(memory, poolMaxBytes);
+  /** Idle time after which a pooled buffer is freed, when the first caller gives none. */
+  public static final long DEFAULT_IDLE_MS = 30_000;
+
+  private TensorAllocators(HostMemory memory, long poolMaxBytes, long idleMs) {
+    this.pool = new HostBufferPool(memory, poolMaxBytes, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleMs),
+        System::nanoTime);
     this.root = new RootAllocator(RootAllocator.configBuilder()
         .allocationManagerFactory(PooledAllocationManager.factory(pool)).build());
+    java.util.concurrent.ScheduledExecutorService sweeper =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "trt-pinned-pool-sweeper");
+          t.setDaemon(true);
+          return t;
+        });
+    long period = Math.max(1000, idleMs / 2);
+    sweeper.scheduleWithFixedDelay(pool::sweep, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The JVM's instance, created on first use with {@code poolMaxBytes} of idle buffers kept for reuse. */
   public static synchronized TensorAllocators get(long poolMaxBytes) {
+    return get(poolMaxBytes, DEFAULT_IDLE_MS);
+  }
+
+  /**
+   * The JVM's instance, created on first use with at most {@code poolMaxBytes} of idle buffers, each
+   * freed after {@code idleMs} unused (later calls get the same instance, whatever they pass).
+   */
+  public static synchronized TensorAllocators get(long poolMaxBytes, long idleMs) {
     if (instance == null) {
-      instance = new TensorAllocators(HostMemory.best(), poolMaxBytes);
+      instance = new TensorAllocators(HostMemory.best(), poolMaxBytes, idleMs);
     }
     return instance;
   }

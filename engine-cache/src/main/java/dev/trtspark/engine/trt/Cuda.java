@@ -95,6 +95,26 @@ public final class Cuda {
     }
   }
 
+  /** Free and total bytes of device {@code ordinal} ({@code cudaMemGetInfo}). */
+  public static long[] memInfo(int ordinal) {
+    setDevice(ordinal);
+    try (org.bytedeco.javacpp.SizeTPointer free = new org.bytedeco.javacpp.SizeTPointer(1);
+        org.bytedeco.javacpp.SizeTPointer total = new org.bytedeco.javacpp.SizeTPointer(1)) {
+      check(org.bytedeco.cuda.global.cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
+      return new long[] {free.get(), total.get()};
+    }
+  }
+
+  /** "F of T MiB free on GPU n", or why that is unknown; never throws. */
+  static String memSummary(int ordinal) {
+    try {
+      long[] m = memInfo(ordinal);
+      return (m[0] >> 20) + " of " + (m[1] >> 20) + " MiB free on GPU " + ordinal;
+    } catch (RuntimeException e) {
+      return "free GPU memory unknown (" + e.getMessage() + ")";
+    }
+  }
+
   static void check(int rc, String what) {
     if (rc != 0) {
       throw new EngineException(what + " failed: CUDA error " + rc + " (" + errorString(rc) + ")");

@@ -83,8 +83,9 @@ final class TrtSlot extends AbstractSlot {
     IExecutionContext ctx = engine.engine().createExecutionContext();
     if (ctx == null || ctx.isNull()) {
       throw new EngineException("TensorRT could not create an execution context for " + signature.model() + " on "
-          + engine.deviceDescription() + " (" + TrtLogger.INSTANCE.lastError() + "); the GPU may be out of memory: "
-          + "lower spark.trt.slotsPerEngine or spark.trt.batchesInFlight");
+          + engine.deviceDescription() + " (" + TrtLogger.INSTANCE.lastError() + "); one needs "
+          + (engine.engine().getDeviceMemorySizeV2() >> 20) + " MiB of activation memory at the profile's max batch of "
+          + signature.maxBatch() + " rows, and " + Cuda.memSummary(engine.device().ordinal()) + ". " + LESS_MEMORY);
     }
     Lane lane = new Lane(ctx);
     lanes[i] = lane;
@@ -105,9 +106,19 @@ final class TrtSlot extends AbstractSlot {
     }
   }
 
+  private static final String LESS_MEMORY = "Each lane of a slot holds a context and buffers for the profile's max "
+      + "batch: lower spark.trt.batchesInFlight (lanes per slot) or spark.trt.slotsPerEngine, or build the plan with a "
+      + "smaller max batch (trt-spark build --max-batch); batches larger than the max are split, never refused";
+
   private void allocate(Lane lane, String name, long bytes) {
     Pointer p = new Pointer();
-    Cuda.check(cudaMalloc(p, Math.max(bytes, 1)), "cudaMalloc(" + bytes + " bytes for " + name + ")");
+    int rc = cudaMalloc(p, Math.max(bytes, 1));
+    if (rc == org.bytedeco.cuda.global.cudart.cudaErrorMemoryAllocation) {
+      throw new EngineException("the GPU is out of memory: " + (bytes >> 20) + " MiB for tensor " + name + " of "
+          + signature.model() + " at the profile's max batch of " + signature.maxBatch() + " rows did not fit ("
+          + Cuda.memSummary(engine.device().ordinal()) + "). " + LESS_MEMORY);
+    }
+    Cuda.check(rc, "cudaMalloc(" + bytes + " bytes for " + name + ")");
     lane.buffers.put(name, p);
     lane.capacity.put(name, bytes);
     if (!lane.context.setTensorAddress(name, p)) {

@@ -66,7 +66,8 @@ public final class TaskInference implements AutoCloseable {
       long t0 = System.nanoTime();
       s = e.leaseSlot();
       slotWaitNanos = System.nanoTime() - t0;
-      a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES)).newTaskAllocator(name);
+      a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
+          spec.config().get(TrtConf.PINNED_POOL_IDLE_MS)).newTaskAllocator(name);
       this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
       long[] perRow = new long[columns.names().size()];
       for (int i = 0; i < perRow.length; i++) {
