@@ -79,8 +79,12 @@ public final class Main implements Runnable {
    * executors) is affected.
    */
   private static void quietSpark() {
-    for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject", "org.apache.parquet"}) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+    try {
+      for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject", "org.apache.parquet"}) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+      }
+    } catch (LinkageError e) {
+      // a Spark distribution logging through something else than Log4j 2: its own configuration applies
     }
   }
 }

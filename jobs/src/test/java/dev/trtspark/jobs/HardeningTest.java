@@ -1,14 +1,15 @@
 package dev.trtspark.jobs;
 
+import static dev.trtspark.jobs.Cli.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.trtspark.jobs.Cli.digits;
+import static dev.trtspark.jobs.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.trtspark.engine.Engines;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,21 +39,12 @@ class HardeningTest {
 
   @BeforeAll
   static void session() {
-    root = Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-    SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(code, out.toString(), err.toString());
+    root = Cli.root();
+    Cli.session("local[2]");
   }
 
   /** bin/trt-spark in a new process, as a user's terminal sees it. */
-  private Run launch(Map<String, String> env, String... args) throws Exception {
+  private Cli.Run launch(Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/trt-spark").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
@@ -61,11 +53,7 @@ class HardeningTest {
     Path err = tmp.resolve("launch.err");
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "finished");
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private static String digits(String f) {
-    return root.resolve("examples/digits").resolve(f).toString();
+    return new Cli.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
   }
 
   private static String bert() {
@@ -90,11 +78,11 @@ class HardeningTest {
     String one = tmp.resolve("one").toString();
     String many = tmp.resolve("many").toString();
     String pooled = tmp.resolve("pooled").toString();
-    Run a = run(concat(common, "--output", one, "--batch-size", "1"));
+    Cli.Run a = run(concat(common, "--output", one, "--batch-size", "1"));
     assertEquals(0, a.code(), a.err());
-    Run b = run(concat(common, "--output", many, "--batch-size", "16"));
+    Cli.Run b = run(concat(common, "--output", many, "--batch-size", "16"));
     assertEquals(0, b.code(), b.err());
-    Run c = run(concat(common, "--output", pooled, "--out", "pooler_output=p"));
+    Cli.Run c = run(concat(common, "--output", pooled, "--out", "pooler_output=p"));
     assertEquals(0, c.code(), c.err());
     List<Row> x = SparkSession.active().read().parquet(one).orderBy("id").collectAsList();
     List<Row> y = SparkSession.active().read().parquet(many).orderBy("id").collectAsList();
@@ -102,27 +90,13 @@ class HardeningTest {
     assertEquals(40, x.size());
     for (int i = 0; i < 40; i++) {
       int tokens = 1 + i % 11;
-      float[] h1 = floats(x.get(i).getList(x.get(i).fieldIndex("last_hidden_state")));
-      float[] h2 = floats(y.get(i).getList(y.get(i).fieldIndex("last_hidden_state")));
+      float[] h1 = Cli.floats(x.get(i).getList(x.get(i).fieldIndex("last_hidden_state")));
+      float[] h2 = Cli.floats(y.get(i).getList(y.get(i).fieldIndex("last_hidden_state")));
       assertEquals(tokens * 16, h1.length, "row " + i + ": its own length x 16");
       assertArrayEquals(h1, h2, 2e-4f, "row " + i + " does not depend on its batch");
-      assertArrayEquals(floats(x.get(i).getList(x.get(i).fieldIndex("pooler_output"))),
-          floats(z.get(i).getList(z.get(i).fieldIndex("p"))), 2e-4f, "pooled alone, row " + i);
+      assertArrayEquals(Cli.floats(x.get(i).getList(x.get(i).fieldIndex("pooler_output"))),
+          Cli.floats(z.get(i).getList(z.get(i).fieldIndex("p"))), 2e-4f, "pooled alone, row " + i);
     }
-  }
-
-  private static float[] floats(List<Object> l) {
-    float[] f = new float[l.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = ((Number) l.get(i)).floatValue();
-    }
-    return f;
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 
   @Test
@@ -141,7 +115,7 @@ class HardeningTest {
         {table.resolve("sub").toString(), "lies inside --input"},
     };
     for (String[] u : unsafe) {
-      Run r = run("infer", "--model", model.toString(), "--input", table.toString(), "--output", u[0], "--bind",
+      Cli.Run r = run("infer", "--model", model.toString(), "--input", table.toString(), "--output", u[0], "--bind",
           "features=features", "--overwrite");
       assertEquals(2, r.code(), r.err());
       assertTrue(r.err().startsWith("trt-spark infer: --output " + u[0] + " " + u[1]), r.err());
@@ -158,7 +132,7 @@ class HardeningTest {
     Path other = tmp.resolve(".other._trt_1234");
     Files.createDirectories(other);
     Files.setLastModifiedTime(other, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-    Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
         tmp.resolve("scored").toString(), "--bind", "features=features");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("removed file:" + stale + ", left by an earlier job that did not finish"), r.out());
@@ -176,7 +150,7 @@ class HardeningTest {
     }
     assertEquals(3, parts.size());
     String glob = table + "/part-0000[01]*.parquet";
-    Run r = run("infer", "--model", digits("digits.onnx"), "--input", glob, "--output", tmp.resolve("g").toString(),
+    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", glob, "--output", tmp.resolve("g").toString(),
         "--bind", "features=features", "--conf", "spark.sql.shuffle.partitions=3", "--conf", "batchSize=64");
     assertEquals(0, r.code(), r.err());
     long expected = SparkSession.active().read().parquet(table.resolve(parts.get(0)).toString(),
@@ -185,10 +159,10 @@ class HardeningTest {
     assertEquals("3", SparkSession.active().conf().get("spark.sql.shuffle.partitions"));
     Path cwd = Path.of("").toAbsolutePath();
     String relative = "file:" + cwd.relativize(Path.of(digits("digits.onnx")));
-    Run rel = run("infer", "--model", relative, "--input", digits("digits.parquet"), "--output",
+    Cli.Run rel = run("infer", "--model", relative, "--input", digits("digits.parquet"), "--output",
         tmp.resolve("rel").toString(), "--bind", "features=features");
     assertEquals(0, rel.code(), rel.err());
-    Run s3 = run("infer", "--model", digits("digits.onnx"), "--input", "s3a://bucket/table", "--output",
+    Cli.Run s3 = run("infer", "--model", digits("digits.onnx"), "--input", "s3a://bucket/table", "--output",
         tmp.resolve("s3").toString(), "--bind", "features=features");
     assertEquals(2, s3.code(), s3.err());
     assertTrue(s3.err().startsWith("trt-spark infer: no Hadoop FileSystem for s3a:// on the classpath"), s3.err());
@@ -208,20 +182,20 @@ class HardeningTest {
         "--output", out, "--bind", "features=features").code());
     assertEquals(2, run(concat(base, "--bind", "extra=label")).code());
     Files.createDirectories(Path.of(out));
-    Run exists = run(base);
+    Cli.Run exists = run(base);
     assertEquals(2, exists.code());
     assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"
         + "(run with --verbose for the stack trace)\n", exists.err());
     Path bad = tmp.resolve("bad.parquet");
     SparkSession.active().read().parquet(digits("digits.parquet"))
         .selectExpr("id", "IF(id = 1500, NULL, features) AS features").repartition(1).write().parquet(bad.toString());
-    Run failed = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run failed = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
         tmp.resolve("never").toString(), "--bind", "features=features");
     assertEquals(1, failed.code(), failed.err());
     assertTrue(failed.err().matches("(?s)trt-spark infer: partition 0 \\(reading file:(//)?" + bad
         + "/part-00000-[^ ]*\\.parquet\\): column 'features' row 220 of batch 5 \\(partition row 1500\\) is null.*"),
         failed.err());
-    Run nulls = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run nulls = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
         tmp.resolve("nulls").toString(), "--bind", "features=features", "--conf", "badRowPolicy=null");
     assertEquals(0, nulls.code(), nulls.err());
     assertTrue(nulls.out().contains("badRows=1 (null_row=1) "), nulls.out());
@@ -230,7 +204,7 @@ class HardeningTest {
   @Test
   void theTensorRtBackendWithoutAGpuFailsOnTheDriverAtOnce() {
     assumeFalse(Engines.gpuProbe().usable(), "this host has a GPU");
-    Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
         tmp.resolve("o").toString(), "--bind", "features=features", "--backend", "tensorrt");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("trt-spark infer: spark.trt.backend=tensorrt, but TensorRT cannot run here: "), r.err());
@@ -239,7 +213,7 @@ class HardeningTest {
 
   @Test
   void aTerminalSeesOneParagraphAndEverythingPrinted() throws Exception {
-    Run inspect = launch(Map.of(), "inspect", bert());
+    Cli.Run inspect = launch(Map.of(), "inspect", bert());
     assertEquals(0, inspect.code(), inspect.err());
     assertTrue(inspect.out().endsWith("  output pooler_output float32 [-1, 16]\n"), "flushed before exit: " + inspect.out());
     assertEquals("", inspect.err(), "no JVM or logging warnings");
@@ -247,7 +221,7 @@ class HardeningTest {
     SparkSession.active().read().parquet(digits("digits.parquet"))
         .selectExpr("id", "IF(id = 10, NULL, features) AS features").limit(100).repartition(1).write()
         .parquet(bad.toString());
-    Run failed = launch(Map.of(), "infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run failed = launch(Map.of(), "infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
         tmp.resolve("never").toString(), "--bind", "features=features");
     assertEquals(1, failed.code(), failed.err());
     List<String> lines = failed.err().lines().filter(l -> !l.isBlank() && !l.contains("[Stage ")).toList();
@@ -263,7 +237,7 @@ class HardeningTest {
     Path java = jdk.resolve("java");
     Files.writeString(java, "#!/bin/sh\necho '    java.specification.version = 25' >&2\n");
     assertTrue(java.toFile().setExecutable(true));
-    Run r = launch(Map.of("JAVA_HOME", tmp.resolve("jdk25").toString()), "inspect", bert());
+    Cli.Run r = launch(Map.of("JAVA_HOME", tmp.resolve("jdk25").toString()), "inspect", bert());
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("trt-spark: needs Java 17 or 21 (Spark 4.2 supports those), and " + java
         + " is Java 25; set JAVA_HOME to a JDK 17 or 21"), r.err());

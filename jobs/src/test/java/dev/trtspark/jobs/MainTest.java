@@ -1,5 +1,7 @@
 package dev.trtspark.jobs;
 
+import static dev.trtspark.jobs.Cli.digits;
+import static dev.trtspark.jobs.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trtspark.engine.Engines;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,26 +30,13 @@ class MainTest {
 
   @BeforeAll
   static void session() {
-    root = Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-    SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  private static String digits(String f) {
-    return root.resolve("examples/digits").resolve(f).toString();
+    root = Cli.root();
+    Cli.session("local[2]");
   }
 
   @Test
   void demoPrintsRowsBackendAndTheRecordedAccuracy() {
-    Run r = run("demo", "--home", root.toString());
+    Cli.Run r = run("demo", "--home", root.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("rows in: 1797\nrows out: 1797\n"), r.out());
     assertTrue(r.out().contains("backend: onnxruntime"), r.out());
@@ -61,50 +48,50 @@ class MainTest {
     String out = tmp.resolve("scored").toString();
     String[] args = {"infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
         "--bind", "features=features", "--out", "probs=scores", "--batch-size", "100"};
-    Run first = run(args);
+    Cli.Run first = run(args);
     assertEquals(0, first.code(), first.err());
     assertEquals("struct<id:bigint,label:int,split:string,scores:array<float>>",
         SparkSession.active().read().parquet(out).schema().simpleString(), "the bound column is left out by default");
     String kept = tmp.resolve("scored-kept").toString();
-    Run keep = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", kept,
+    Cli.Run keep = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", kept,
         "--bind", "features=features", "--out", "probs=scores", "--keep-bound-columns");
     assertEquals(0, keep.code(), keep.err());
     assertEquals("struct<id:bigint,features:array<float>,label:int,split:string,scores:array<float>>",
         SparkSession.active().read().parquet(kept).schema().simpleString());
-    Run again = run(args);
+    Cli.Run again = run(args);
     assertEquals(2, again.code());
     assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"
         + "(run with --verbose for the stack trace)\n", again.err());
     String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
     overwrite[args.length] = "--overwrite";
-    Run replaced = run(overwrite);
+    Cli.Run replaced = run(overwrite);
     assertEquals(0, replaced.code(), replaced.err());
   }
 
   @Test
   void argumentErrorsSayExactlyWhatIsWrong() {
     String out = tmp.resolve("o").toString();
-    Run missing = run("infer", "--model", digits("digits.onnx"), "--input", "/no/such/table", "--output", out, "--bind",
+    Cli.Run missing = run("infer", "--model", digits("digits.onnx"), "--input", "/no/such/table", "--output", out, "--bind",
         "features=features");
     assertTrue(missing.err().startsWith("trt-spark infer: input not found: /no/such/table\n"), missing.err());
-    Run tensor = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+    Cli.Run tensor = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
         "--bind", "pixels=features");
     assertTrue(tensor.err().startsWith("trt-spark infer: model " + digits("digits.onnx") + " needs input 'features', which "
         + "is not bound; the bound inputs are [pixels]"), tensor.err());
-    Run column = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+    Cli.Run column = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
         "--bind", "features=pixels");
     assertTrue(column.err().startsWith("trt-spark infer: input column 'pixels' (for tensor 'features') does not exist; "
         + "the columns are [id, features, label, split]"), column.err());
-    Run shape = run("build", "--onnx", digits("digits.onnx"), "--output", out, "--max-shapes", "features:0x64");
+    Cli.Run shape = run("build", "--onnx", digits("digits.onnx"), "--output", out, "--max-shapes", "features:0x64");
     assertEquals(2, shape.code());
     assertTrue(shape.err().startsWith("trt-spark build: invalid value 'features:0x64' for spark.trt.build.maxShapes"),
         shape.err());
-    Run same = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+    Cli.Run same = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
         digits("digits.parquet"), "--bind", "features=features", "--overwrite");
     assertEquals(2, same.code());
     assertTrue(same.err().startsWith("trt-spark infer: --output " + digits("digits.parquet") + " is --input file:"
         + digits("digits.parquet") + "; writing there would delete what the job reads"), same.err());
-    Run usage = run("infer", "--model", digits("digits.onnx"));
+    Cli.Run usage = run("infer", "--model", digits("digits.onnx"));
     assertEquals(2, usage.code());
     assertTrue(usage.err().startsWith("Missing required options: '--input=<input>', '--output=<output>', '--bind=<binds>'"),
         usage.err());
@@ -116,7 +103,7 @@ class MainTest {
     SparkSession.active().read().parquet(digits("digits.parquet"))
         .selectExpr("id", "IF(id = 1500, NULL, features) AS features").repartition(1).write().parquet(bad.toString());
     Path out = tmp.resolve("never");
-    Run r = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output", out.toString(), "--bind",
+    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output", out.toString(), "--bind",
         "features=features");
     assertEquals(1, r.code());
     assertTrue(r.err().contains("column 'features' row 220 of batch 5 (partition row 1500) is null"), r.err());
@@ -128,7 +115,7 @@ class MainTest {
 
   @Test
   void inspectListsTensorsAndSpeaksJson() throws Exception {
-    Run r = run("inspect", digits("digits.onnx"));
+    Cli.Run r = run("inspect", digits("digits.onnx"));
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("kind:   ONNX\n"), r.out());
     assertTrue(r.out().contains("input features float32 [-1, 64] profile [1x64]..[1024x64]"), r.out());
@@ -140,11 +127,11 @@ class MainTest {
   @Test
   void buildAndCompareSayWhatTheyCouldNotRunWithoutAGpu() {
     assumeFalse(Engines.gpuProbe().usable(), "this host has a GPU");
-    Run build = run("build", "--onnx", digits("digits.onnx"), "--output", tmp.resolve("d.plan").toString());
+    Cli.Run build = run("build", "--onnx", digits("digits.onnx"), "--output", tmp.resolve("d.plan").toString());
     assertEquals(1, build.code());
     assertTrue(build.err().startsWith("trt-spark build: building a plan needs an NVIDIA GPU with TensorRT 10.6, and this "
         + "host has none usable ("), build.err());
-    Run compare = run("compare", "--onnx", digits("digits.onnx"), "--input", digits("digits.parquet"), "--bind",
+    Cli.Run compare = run("compare", "--onnx", digits("digits.onnx"), "--input", digits("digits.parquet"), "--bind",
         "features=features");
     assertEquals(1, compare.code());
     assertTrue(compare.out().startsWith("compare: ran nothing. TensorRT cannot run on this host ("), compare.out());
@@ -153,7 +140,7 @@ class MainTest {
   @Test
   void benchWritesATableACsvAndAChart() throws Exception {
     Path dir = tmp.resolve("bench");
-    Run r = run("bench", "--model", digits("digits.onnx"), "--batch-sizes", "32,128", "--rows", "2000", "--output",
+    Cli.Run r = run("bench", "--model", digits("digits.onnx"), "--batch-sizes", "32,128", "--rows", "2000", "--output",
         dir.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("batch              rows/s       ms/batch\n32 "), r.out());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trtspark.engine.Engines;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -34,21 +32,17 @@ class TransformerGpuTest {
   @BeforeAll
   static void needsGpu() {
     assumeTrue(Engines.gpuProbe().usable(), "skipped: no usable GPU with TensorRT here (" + Engines.gpuProbe().problem() + ")");
-    root = Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-    SparkSession.builder().master("local[4]").config("spark.ui.enabled", "false").getOrCreate();
+    root = Cli.root();
+    Cli.session("local[4]");
   }
 
   private static String[] run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    Cli.Run r = Cli.run(args);
+    return new String[] {Integer.toString(r.code()), r.out(), r.err()};
   }
 
   private static String[] concat(String[] a, String... b) {
-    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
+    return Cli.concat(a, b);
   }
 
   @Test
@@ -76,18 +70,11 @@ class TransformerGpuTest {
       outs.add(SparkSession.active().read().parquet(out).orderBy("id").collectAsList());
     }
     for (int i = 0; i < 300; i++) {
-      float[] one = floats(outs.get(0).get(i).getList(1));
+      float[] one = Cli.floats(outs.get(0).get(i).getList(1));
       assertEquals((1 + i % 16) * 16, one.length, "row " + i);
-      assertArrayEquals(one, floats(outs.get(1).get(i).getList(1)), 1e-4f, "TensorRT, batch 1 vs 64, row " + i);
-      assertArrayEquals(one, floats(outs.get(2).get(i).getList(1)), 1e-4f, "TensorRT vs ONNX Runtime, row " + i);
+      assertArrayEquals(one, Cli.floats(outs.get(1).get(i).getList(1)), 1e-4f, "TensorRT, batch 1 vs 64, row " + i);
+      assertArrayEquals(one, Cli.floats(outs.get(2).get(i).getList(1)), 1e-4f, "TensorRT vs ONNX Runtime, row " + i);
     }
   }
 
-  private static float[] floats(List<Object> l) {
-    float[] f = new float[l.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = ((Number) l.get(i)).floatValue();
-    }
-    return f;
-  }
 }

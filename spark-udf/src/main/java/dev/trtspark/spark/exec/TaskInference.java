@@ -137,7 +137,12 @@ public final class TaskInference implements AutoCloseable {
    * found).
    */
   private String where() {
-    String file = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
+    String file;
+    try {
+      file = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
+    } catch (RuntimeException | LinkageError e) {
+      file = "";  // Spark-internal: without it the message still names the partition and the partition row
+    }
     return "partition " + partition + (file.isEmpty() ? "" : " (reading " + file + ")") + ": ";
   }
 
