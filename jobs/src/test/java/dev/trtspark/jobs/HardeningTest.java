@@ -141,6 +141,36 @@ class HardeningTest {
   }
 
   @Test
+  void aJobKilledWithSigkillLeavesNoOutputAndTheNextJobRemovesItsStagingFolder() throws Exception {
+    String in = tokens("many-tokens", 20_000);
+    Path out = tmp.resolve("scored");
+    List<String> cmd = List.of(root.resolve("bin/trt-spark").toString(), "infer", "--model", bert(), "--input", in,
+        "--output", out.toString(), "--bind", "input_ids=ids", "--bind", "attention_mask=mask", "--batch-size", "1");
+    Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("killed.log").toFile()).start();
+    Path staging = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (staging == null && p.isAlive() && System.nanoTime() < deadline) {
+      try (Stream<Path> s = Files.list(tmp)) {
+        staging = s.filter(f -> f.getFileName().toString().startsWith(".scored._trt_")).findFirst().orElse(null);
+      }
+      Thread.sleep(50);
+    }
+    assertTrue(staging != null, "the job started writing: " + Files.readString(tmp.resolve("killed.log")));
+    Thread.sleep(500);
+    p.destroyForcibly();  // SIGKILL: no shutdown hook, no cleanup
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(Files.exists(staging), "kill -9 leaves the staging folder behind");
+    assertFalse(Files.exists(out), "and no output");
+    Cli.Run next = run("infer", "--model", bert(), "--input", in, "--output", out.toString(), "--bind", "input_ids=ids",
+        "--bind", "attention_mask=mask", "--out", "pooler_output=p");
+    assertEquals(0, next.code(), next.err());
+    assertTrue(next.out().contains("removed file:" + staging + ", left by an earlier job that did not finish"), next.out());
+    assertFalse(Files.exists(staging));
+    assertEquals(20_000, SparkSession.active().read().parquet(out.toString()).count());
+  }
+
+  @Test
   void globsRelativeFileUrisAndSparkOptionsWork() throws Exception {
     Path table = tmp.resolve("parts");
     SparkSession.active().read().parquet(digits("digits.parquet")).repartition(3).write().parquet(table.toString());
