@@ -7,7 +7,7 @@ import dev.trtspark.spark.exec.ExecutorModels;
 import dev.trtspark.spark.exec.ModelPayload;
 import dev.trtspark.spark.exec.SingleRow;
 import dev.trtspark.spark.exec.TaskInference;
-import dev.trtspark.spark.exec.TaskInference.InputColumns;
+import dev.trtspark.spark.exec.InputSource;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,9 +116,13 @@ public final class TrtFunctions {
       InternalRow row = (InternalRow) c.toCatalyst().apply(Row.fromSeq(
           scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(args)).toSeq()));
       TaskContext task = TaskContext.get();
-      List<String> names = spec.inputs().stream().map(TensorBinding::column).toList();
+      List<InputSource> sources = new ArrayList<>();
+      for (int i = 0; i < types.size(); i++) {
+        TensorBinding b = spec.inputs().get(i);
+        sources.add(new InputSource(b.tensor(), b.column(), List.of(b.column()), List.of(types.get(i))));
+      }
       TaskInference inference = TaskInference.open(task, "sql-" + name + "-" + System.identityHashCode(this) + types,
-          spec, new InputColumns(names, types), () -> ExecutorModels.get(spec.model(), payload),
+          spec, sources, () -> ExecutorModels.get(spec.model(), payload),
           task == null ? 0 : task.partitionId(), metrics);
       try {
         InternalRow out = c.rows().run(inference, row);

@@ -18,9 +18,9 @@ import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import dev.trtspark.spark.exec.ColumnarInput;
 import dev.trtspark.spark.exec.ModelPayload;
+import dev.trtspark.spark.exec.InputSource;
 import dev.trtspark.spark.exec.PartitionInference;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -97,26 +97,28 @@ public final class TrtInference {
   }
 
   private PartitionInference partitionPlan(StructType input) {
-    String tz = spark.conf().get("spark.sql.session.timeZone");
+    List<InputSource> sources = new ArrayList<>();
+    List<Integer> ordinals = new ArrayList<>();
+    Set<String> bound = new HashSet<>();
     for (TensorBinding b : spec.inputs()) {
-      if (!Arrays.asList(input.fieldNames()).contains(b.column())) {
-        throw new IllegalArgumentException("input column '" + b.column() + "' (for tensor '" + b.tensor()
-            + "') does not exist; the columns are " + Arrays.toString(input.fieldNames()));
+      List<String> columns = InputSource.resolve(b.column(), b.tensor(), input);
+      List<org.apache.spark.sql.types.DataType> types = new ArrayList<>();
+      for (String c : columns) {
+        types.add(input.apply(c).dataType());
+        ordinals.add(input.fieldIndex(c));
+        bound.add(c);
       }
-      StructField f = input.apply(b.column());
+      InputSource source = new InputSource(b.tensor(), b.column(), columns, types);
+      TensorInfo tensor = signature.require(b.tensor(), true);
       try {
-        InputColumn.bind(b, signature.require(b.tensor(), true),
-            ArrowUtils.toArrowField(f.name(), f.dataType(), f.nullable(), tz, false, Metadata.empty()));
+        InputColumn.bind(b, tensor, source.arrowField(tensor));
       } catch (EngineException e) {
-        throw new IllegalArgumentException(e.getMessage() + " (Spark type " + f.dataType().simpleString() + ")", e);
-      } catch (UnsupportedOperationException e) {
-        throw new IllegalArgumentException("column '" + b.column() + "' has Spark type " + f.dataType().simpleString()
-            + ", which cannot feed tensor '" + b.tensor() + "'", e);
+        throw new IllegalArgumentException(e.getMessage() + " (Spark type" + (types.size() == 1 ? " " + types.get(0)
+            .simpleString() : "s " + types.stream().map(org.apache.spark.sql.types.DataType::simpleString).toList()) + ")", e);
       }
+      sources.add(source);
     }
     boolean keep = spec.config().get(TrtConf.KEEP_BOUND_COLUMNS);
-    Set<String> bound = new HashSet<>();
-    spec.inputs().forEach(b -> bound.add(b.column()));
     List<Integer> pass = new ArrayList<>();
     for (int i = 0; i < input.size(); i++) {
       if (keep || !bound.contains(input.fields()[i].name())) {
@@ -131,9 +133,9 @@ public final class TrtInference {
       }
       outputs = outputs.add(new StructField(b.column(), outputType(b), true, Metadata.empty()));
     }
-    int[] ordinals = spec.inputs().stream().mapToInt(b -> input.fieldIndex(b.column())).toArray();
-    return new PartitionInference(spec, payload, metrics, input, ordinals,
-        pass.stream().mapToInt(Integer::intValue).toArray(), outputs);
+    return new PartitionInference(spec, payload, metrics, input, sources,
+        ordinals.stream().mapToInt(Integer::intValue).toArray(), pass.stream().mapToInt(Integer::intValue).toArray(),
+        outputs);
   }
 
   /** The model's tensors (driver side). */
@@ -170,7 +172,7 @@ public final class TrtInference {
     JavaRDD<InternalRow> rows;
     if (columnar.isPresent()) {
       int[] at = columnar.get().ordinals();
-      PartitionInference onBatches = new PartitionInference(spec, payload, metrics, columnar.get().schema(),
+      PartitionInference onBatches = new PartitionInference(spec, payload, metrics, columnar.get().schema(), plan.sources(),
           IntStream.of(plan.bound()).map(i -> at[i]).toArray(), IntStream.of(plan.pass()).map(i -> at[i]).toArray(),
           plan.outputs());
       rows = columnar.get().execute().toJavaRDD().mapPartitionsWithIndex(onBatches.batches(), true);

@@ -160,8 +160,13 @@ class TrtInferenceTest {
   void columnOfTheWrongTypeFailsBeforeTheJobNamingTheColumn() {
     Dataset<Row> df = spark.sql("SELECT id, array('a', 'b', 'c', 'd') AS features FROM range(0, 3)");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> affine().transform(df));
-    assertTrue(e.getMessage().startsWith("column 'features' (List<Utf8>) cannot feed tensor 'x' (float32 [-1x4]): its "
-        + "elements must be one of float, double, half, tinyint, uint8, smallint, int"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("column 'features' (array<string>) cannot feed tensor 'x' (float32 [-1x4]): its "
+        + "values must be numbers or booleans (Spark string)"), e.getMessage());
+    Dataset<Row> longs = spark.sql("SELECT id, array(id, id, id, id) AS features FROM range(0, 3)");
+    IllegalArgumentException narrowing = assertThrows(IllegalArgumentException.class, () -> affine().transform(longs));
+    assertTrue(narrowing.getMessage().startsWith("column 'features' (List<Int(64, true)>) cannot feed tensor 'x' (float32 "
+        + "[-1x4]): its elements must be one of float, double, half, tinyint, uint8, smallint, int (Spark type "
+        + "array<bigint>)"), narrowing.getMessage());
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
         () -> affine().transform(df.drop("features")));
     assertEquals("input column 'features' (for tensor 'x') does not exist; the columns are [id]", missing.getMessage());

@@ -13,7 +13,9 @@ import java.util.Map;
 public final class BadRows {
   /** Why a row is bad. */
   public enum Reason {
-    NULL_ROW, NULL_ELEMENT, WRONG_LENGTH, NON_FINITE
+    NULL_ROW, NULL_ELEMENT, WRONG_LENGTH, NON_FINITE,
+    /** A nested array whose inner arrays differ in length (not a rectangular tensor). */
+    RAGGED
   }
 
   private final BadRowPolicy policy;
@@ -42,6 +44,11 @@ public final class BadRows {
       rows.set(row);
       counts.merge(reason, 1, Integer::sum);
     }
+  }
+
+  /** Marks a row that the batch's producer found bad (under fail: throws with its message). */
+  public void mark(RowProblem p) {
+    mark(p.row(), p.reason(), p.column(), p.problem());
   }
 
   public boolean isBad(int row) {

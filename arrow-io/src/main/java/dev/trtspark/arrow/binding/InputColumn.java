@@ -187,6 +187,9 @@ public final class InputColumn {
         firstLen = len;
       }
       regular &= len == firstLen && s == base + i * firstLen;
+      if (bad.isBad(i)) {
+        continue;  // found bad by the batch's producer (see RowProblem)
+      }
       if (vector.isNull(i)) {
         bad.mark(i, BadRows.Reason.NULL_ROW, column, "is null; tensor '" + tensor.name() + "' needs " + expected());
         continue;

@@ -3,6 +3,7 @@ package dev.trtspark.arrow.pipeline;
 import dev.trtspark.arrow.binding.BadRows;
 import dev.trtspark.arrow.binding.InputColumn;
 import dev.trtspark.arrow.binding.OutputColumn;
+import dev.trtspark.arrow.binding.RowProblem;
 import dev.trtspark.arrow.memory.TensorAllocators;
 import dev.trtspark.conf.BadRowPolicy;
 import dev.trtspark.conf.ResolvedConfig;
@@ -123,6 +124,14 @@ public final class InferenceRunner implements AutoCloseable {
    * submission order; possibly none.
    */
   public List<BatchResult> submit(VectorSchemaRoot batch) {
+    return submit(batch, List.of());
+  }
+
+  /**
+   * As {@link #submit(VectorSchemaRoot)}, with rows its producer already found bad (their lists left
+   * empty): they are bad rows under the batch's policy, with the producer's reason and message.
+   */
+  public List<BatchResult> submit(VectorSchemaRoot batch, List<RowProblem> problems) {
     if (closed) {
       batch.close();
       throw new IllegalStateException("runner is closed");
@@ -139,6 +148,12 @@ public final class InferenceRunner implements AutoCloseable {
     }
     int n = batch.getRowCount();
     BadRows bad = new BadRows(policy, batchIndex, partitionOffset);
+    try {
+      problems.forEach(bad::mark);
+    } catch (RuntimeException e) {
+      batch.close();
+      throw e;
+    }
     List<ArrowBuf> staging = new ArrayList<>();
     Map<String, OutputColumn.Allocated> allocated = new LinkedHashMap<>();
     Map<String, int[]> lengths = new LinkedHashMap<>();

@@ -22,12 +22,13 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The executor side of one {@code transform}, sent with the job: what the incoming rows or columnar
- * batches hold ({@code input}), which of their columns feed the model ({@code bound}, in binding order)
+ * batches hold ({@code input}), which of their columns feed the model ({@code sources}, in binding order,
+ * whose columns are at {@code bound}, one after the other)
  * and which are carried to the output ({@code pass}), and the output columns. {@link #rows()} and
  * {@link #batches()} are the two partition functions, for a row-based plan below and for a columnar one.
  */
 public record PartitionInference(InferenceSpec spec, Broadcast<ModelPayload> payload, InferenceMetrics metrics,
-    StructType input, int[] bound, int[] pass, StructType outputs) implements Serializable {
+    StructType input, List<InputSource> sources, int[] bound, int[] pass, StructType outputs) implements Serializable {
 
   private static final AtomicLong USES = new AtomicLong();
 
@@ -71,15 +72,8 @@ public record PartitionInference(InferenceSpec spec, Broadcast<ModelPayload> pay
   }
 
   private TaskInference open(int partition) {
-    List<String> names = new ArrayList<>();
-    List<org.apache.spark.sql.types.DataType> types = new ArrayList<>();
-    for (int i = 0; i < bound.length; i++) {
-      names.add(spec.inputs().get(i).column());
-      types.add(input.fields()[bound[i]].dataType());
-    }
-    return TaskInference.open(TaskContext.get(), "transform-" + USES.incrementAndGet(), spec,
-        new TaskInference.InputColumns(names, types), () -> ExecutorModels.get(spec.model(), payload), partition,
-        metrics);
+    return TaskInference.open(TaskContext.get(), "transform-" + USES.incrementAndGet(), spec, sources,
+        () -> ExecutorModels.get(spec.model(), payload), partition, metrics);
   }
 
   private UnsafeProjection passProjection() {

@@ -15,9 +15,7 @@ import dev.trtspark.engine.model.ModelArtifact;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
-import org.apache.spark.sql.types.DataType;
 
 /**
  * Everything one task holds for one inference: the engine lease, an execution slot, the task's child
@@ -50,10 +48,7 @@ public final class TaskInference implements AutoCloseable {
   /** A completed batch: its outputs and the tag its input was submitted with. */
   public record Completed(BatchResult result, Object tag) {}
 
-  /** The Spark side of the inputs: the bound columns' names and types, in binding order. */
-  public record InputColumns(List<String> names, List<DataType> types) implements java.io.Serializable {}
-
-  private TaskInference(InferenceSpec spec, InputColumns columns, ModelArtifact artifact, int device, String name,
+  private TaskInference(InferenceSpec spec, List<InputSource> sources, ModelArtifact artifact, int device, String name,
       InferenceMetrics metrics, int partition) {
     this.metrics = metrics;
     this.partition = partition;
@@ -69,14 +64,11 @@ public final class TaskInference implements AutoCloseable {
       a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
           spec.config().get(TrtConf.PINNED_POOL_IDLE_MS)).newTaskAllocator(name);
       this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
-      long[] perRow = new long[columns.names().size()];
-      for (int i = 0; i < perRow.length; i++) {
-        long[] shape = s.signature().require(spec.inputs().get(i).tensor(), true).shape();
-        boolean fixed = java.util.Arrays.stream(shape, 1, shape.length).allMatch(d -> d >= 0);
-        perRow[i] = fixed ? dev.trtspark.engine.tensor.TensorInfo.elementsPerRow(shape) : -1;
+      List<dev.trtspark.engine.tensor.TensorInfo> tensors = new java.util.ArrayList<>();
+      for (InputSource src : sources) {
+        tensors.add(s.signature().require(src.tensor(), true));
       }
-      this.input = new InputBatchBuilder(columns.names(), columns.types(), perRow,
-          spec.config().get(TrtConf.BATCH_SIZE), a);
+      this.input = new InputBatchBuilder(sources, tensors, spec.config().get(TrtConf.BATCH_SIZE), a);
     } catch (RuntimeException ex) {
       // nothing is registered for cleanup yet: give everything back here
       closeQuietly(s);
@@ -93,9 +85,9 @@ public final class TaskInference implements AutoCloseable {
    * The task's instance for {@code key} (one inference applied in one place of the plan), created on
    * first use; without a task the caller owns it and closes it.
    */
-  public static TaskInference open(TaskContext task, String key, InferenceSpec spec, InputColumns columns,
+  public static TaskInference open(TaskContext task, String key, InferenceSpec spec, List<InputSource> sources,
       ModelArtifactSource model, int partition, InferenceMetrics metrics) {
-    return TaskResources.acquire(task, key, () -> new TaskInference(spec, columns, model.get(),
+    return TaskResources.acquire(task, key, () -> new TaskInference(spec, sources, model.get(),
         TaskDevice.choose(task, spec.config(), partition),
         "trt-task-" + (task == null ? "local" : task.taskAttemptId()) + "-" + key, metrics, partition));
   }
@@ -116,11 +108,11 @@ public final class TaskInference implements AutoCloseable {
    * pass-through columns; not null), keeping up to {@code spark.trt.batchesInFlight} on the device.
    */
   public void submit(Object tag) {
-    VectorSchemaRoot batch = input.take();
+    InputBatchBuilder.Batch batch = input.take();
     inFlightTags.add(tag);
     List<BatchResult> done;
     try {
-      done = runner.submit(batch);
+      done = runner.submit(batch.root(), batch.problems());
     } catch (InputRowException e) {
       inFlightTags.removeLast();
       throw new InputRowException(where() + e.getMessage());
