@@ -33,7 +33,7 @@ class TrtPipelineGpuTest extends PipelineContract {
 
   @Override
   protected Map<String, String> backendOptions() {
-    return Map.of("backend", "tensorrt");
+    return Map.of("backend", "tensorrt", "build.precision", "fp32");
   }
 
   @Override

@@ -12,8 +12,9 @@ public final class BuildConf {
   private BuildConf() {}
 
   public static final ConfigOption<List<Precision>> PRECISION = key("spark.trt.build.precision")
-      .enumListType(Precision.class).defaultValue(List.of(Precision.FP32))
-      .withDescription("Precisions TensorRT may choose kernels in, comma-separated (int8 only for models with Q/DQ nodes).");
+      .enumListType(Precision.class).defaultValue(List.of(Precision.FP32, Precision.TF32))
+      .withDescription("Precisions TensorRT may choose kernels in, comma-separated (int8 only for models with Q/DQ nodes). "
+          + "TF32 is on by default, as in TensorRT and trtexec; fp32 alone is strict IEEE float32 (trtexec --noTF32).");
 
   public static final ConfigOption<Long> WORKSPACE_BYTES = key("spark.trt.build.workspaceBytes")
       .bytesType().defaultValue(0L)
@@ -55,6 +56,11 @@ public final class BuildConf {
       .stringType().noDefaultValue()
       .withDescription("Timing-cache file: read before the build if it exists, written after it; speeds up rebuilds.");
 
+  public static final ConfigOption<Boolean> STRONGLY_TYPED = key("spark.trt.build.stronglyTyped")
+      .booleanType().defaultValue(false)
+      .withDescription("Build a strongly typed network: every tensor keeps the type the ONNX model gives it, and the "
+          + "precision flags do not apply (trtexec --stronglyTyped; for models exported in fp16/bf16 with casts).");
+
   public static final ConfigOption<Boolean> VERSION_COMPATIBLE = key("spark.trt.build.versionCompatible")
       .booleanType().defaultValue(false)
       .withDescription("Build a version-compatible plan that later TensorRT 10.x runtimes can load (somewhat slower).");
@@ -62,6 +68,6 @@ public final class BuildConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(PRECISION, WORKSPACE_BYTES, OPTIMIZATION_LEVEL, MIN_BATCH, OPT_BATCH, MAX_BATCH, MIN_SHAPES,
-        OPT_SHAPES, MAX_SHAPES, TIMING_CACHE, VERSION_COMPATIBLE);
+        OPT_SHAPES, MAX_SHAPES, TIMING_CACHE, STRONGLY_TYPED, VERSION_COMPATIBLE);
   }
 }

@@ -29,8 +29,10 @@ public final class BackendConformance {
     this.device = device;
   }
 
+  /** Options for these tests: strict float32 (no TF32) unless a test says otherwise, so results compare exactly. */
   public static ResolvedConfig config(String... keyValues) {
     Map<String, String> m = new LinkedHashMap<>();
+    m.put("build.precision", "fp32");
     for (int i = 0; i < keyValues.length; i += 2) {
       m.put(keyValues[i], keyValues[i + 1]);
     }

@@ -359,4 +359,12 @@ class TrtBackendGpuTest {
       }
     }
   }
+
+  @Test
+  void tf32IsOnByDefaultAsInTrtexec() {
+    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, dev.trtspark.conf.ConfigResolver.resolve(Map.of(), Map.of()), 0);
+    assertEquals("fp32,tf32", built.metadata().builderOptions().get("spark.trt.build.precision"),
+        built.metadata().builderOptions().toString());
+  }
 }

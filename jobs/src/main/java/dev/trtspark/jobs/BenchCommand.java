@@ -47,8 +47,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--backend", description = "auto | tensorrt | onnxruntime.") String backend = "auto";
   @Option(names = "--output", description = "Folder for bench.csv and bench.png (default ./trt-spark-bench).") Path output =
       Path.of("trt-spark-bench");
+  @Option(names = "--shapes", description = "trtexec style, name:AxB[,name:...]: the shape of inputs with dynamic "
+      + "dimensions other than rows (dimension 0 is the batch size and is ignored).") String shapes;
 
   record Point(int batch, double rowsPerSec, double msPerBatch) {}
+
+  private static String shapeExample(long[] shape) {
+    StringBuilder b = new StringBuilder("1");
+    for (int d = 1; d < shape.length; d++) {
+      b.append('x').append(shape[d] < 0 ? 128 : shape[d]);
+    }
+    return b.toString();
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -57,14 +67,29 @@ final class BenchCommand implements Callable<Integer> {
     ModelSignature sig = dev.trtspark.engine.Engines.signature(ArtifactLoader.load(model),
         dev.trtspark.conf.ResolvedConfig.defaults());
     List<String> columns = new ArrayList<>();
+    dev.trtspark.conf.ShapeSpec given = shapes == null ? null : dev.trtspark.conf.ShapeSpec.parse(shapes);
+    int maxBatch = batchSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+    List<String> minShapes = new ArrayList<>();
+    List<String> maxShapes = new ArrayList<>();
     for (TensorInfo t : sig.inputs()) {
+      long[] shape = t.shape();
       long n = 1;
       for (int d = 1; d < t.rank(); d++) {
-        if (t.shape()[d] < 0) {
-          throw new Errors.UsageException("bench makes synthetic rows, and input " + t.name() + " has a dynamic dimension "
-              + TensorInfo.format(t.shape()) + "; benchmark such models with infer on real data");
+        if (shape[d] < 0) {
+          long[] g = given == null || !given.names().contains(t.name()) ? null : given.shape(t.name());
+          if (g == null || g.length != t.rank()) {
+            throw new Errors.UsageException("bench makes synthetic rows, and input " + t.name() + " has a dynamic dimension "
+                + TensorInfo.format(shape) + "; give its shape with --shapes " + t.name() + ":" + shapeExample(shape));
+          }
+          shape[d] = g[d];
         }
-        n *= t.shape()[d];
+        n *= shape[d];
+      }
+      if (!java.util.Arrays.equals(shape, t.shape())) {
+        long[] dims = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        String tail = java.util.Arrays.stream(dims).mapToObj(Long::toString).reduce("", (a, x) -> a + "x" + x);
+        minShapes.add(t.name() + ":1" + tail);
+        maxShapes.add(t.name() + ":" + maxBatch + tail);
       }
       String type = t.dataType().display().startsWith("float") ? "FLOAT" : t.dataType().display().equals("int64") ? "BIGINT"
           : "INT";
@@ -78,6 +103,11 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-10s %14s %14s%n", "batch", "rows/s", "ms/batch");
     for (int batch : batchSizes) {
       TrtInference.Builder b = TrtInference.builder().session(spark).model(model).backend(backend).batchSize(batch);
+      if (!minShapes.isEmpty()) {
+        // the profile an ONNX model is built with on TensorRT: these shapes, batches 1..the largest asked for
+        b.option("build.minShapes", String.join(",", minShapes)).option("build.optShapes", String.join(",", maxShapes))
+            .option("build.maxShapes", String.join(",", maxShapes));
+      }
       sig.inputs().forEach(t -> b.input(t.name(), t.name()));
       TrtInference inference = b.build();
       inference.transform(data.limit(batch * 2)).count(); // warm-up: engine load, JIT

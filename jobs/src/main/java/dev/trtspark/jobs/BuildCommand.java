@@ -25,51 +25,80 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--onnx", required = true, description = "The ONNX model.")
   String onnx;
 
-  @Option(names = "--output", required = true, description = "Where to write the plan (its sidecar goes to <output>.json).")
+  @Option(names = {"--output", "--saveEngine"}, required = true,
+      description = "Where to write the plan (its sidecar goes to <output>.json).")
   String output;
 
   @Option(names = "--fp16") boolean fp16;
   @Option(names = "--bf16") boolean bf16;
   @Option(names = "--fp8") boolean fp8;
   @Option(names = "--int8", description = "Only for models with Q/DQ nodes.") boolean int8;
-  @Option(names = "--tf32") boolean tf32;
+  @Option(names = "--tf32", description = "TF32 kernels for float32 layers (the default).") boolean tf32;
+  @Option(names = {"--noTF32", "--no-tf32"}, description = "Strict IEEE float32: no TF32 kernels.") boolean noTf32;
+  @Option(names = "--best", description = "Every precision that needs no calibration: fp16, bf16 and tf32 (int8 too when "
+      + "the model has Q/DQ nodes).") boolean best;
+  @Option(names = "--stronglyTyped", description = "Keep the model's own tensor types (precision flags do not apply).")
+  boolean stronglyTyped;
 
-  @Option(names = "--min-shapes", description = "name:AxB[,name:...]") String minShapes;
-  @Option(names = "--opt-shapes", description = "name:AxB[,name:...]") String optShapes;
-  @Option(names = "--max-shapes", description = "name:AxB[,name:...]") String maxShapes;
+  @Option(names = {"--min-shapes", "--minShapes"}, description = "name:AxB[,name:...]") String minShapes;
+  @Option(names = {"--opt-shapes", "--optShapes"}, description = "name:AxB[,name:...]") String optShapes;
+  @Option(names = {"--max-shapes", "--maxShapes"}, description = "name:AxB[,name:...]") String maxShapes;
   @Option(names = "--max-batch", description = "Largest batch (dimension 0) the plan takes.") Integer maxBatch;
-  @Option(names = "--timing-cache", description = "Timing-cache file, read if present and written after.") String timingCache;
+  @Option(names = {"--timing-cache", "--timingCacheFile"}, description = "Timing-cache file, read if present and written "
+      + "after.") String timingCache;
   @Option(names = "--workspace", description = "Workspace limit in bytes (512m, 4g, ...).") String workspace;
+  @Option(names = "--memPoolSize", description = "trtexec style: workspace:N (MiB, or with a K/M/G suffix).")
+  String memPoolSize;
   @Option(names = "--version-compatible", description = "Loadable by later TensorRT 10.x runtimes.") boolean versionCompatible;
   @Option(names = "--device", description = "CUDA ordinal to build on.") int device;
+  @Option(names = "--conf", description = "Any spark.trt.build.* option, key=value (repeatable); flags win.")
+  List<String> confs = new ArrayList<>();
 
   @Override
   public Integer call() {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (String c : confs) {
+      int eq = c.indexOf('=');
+      if (eq <= 0) {
+        throw new Errors.UsageException("--conf " + c + " is not key=value");
+      }
+      o.put(c.substring(0, eq).trim(), c.substring(eq + 1).trim());
+    }
     List<String> precision = new ArrayList<>(List.of("fp32"));
-    if (fp16) {
+    if (!noTf32) {
+      precision.add("tf32");
+    }
+    if (fp16 || best) {
       precision.add("fp16");
     }
-    if (bf16) {
+    if (bf16 || best) {
       precision.add("bf16");
     }
     if (fp8) {
       precision.add("fp8");
     }
-    if (int8) {
+    if (int8 || best && ArtifactLoader.load(onnx).hasQuantizeNodes()) {
       precision.add("int8");
     }
-    if (tf32) {
-      precision.add("tf32");
+    if (tf32 && noTf32) {
+      throw new Errors.UsageException("--tf32 and --noTF32 contradict each other; give one");
     }
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("build.precision", String.join(",", precision));
+    if (fp16 || bf16 || fp8 || int8 || best || noTf32 || !o.containsKey("build.precision")
+        && !o.containsKey("spark.trt.build.precision")) {
+      o.put("build.precision", String.join(",", precision));
+    }
     put(o, "build.minShapes", minShapes);
     put(o, "build.optShapes", optShapes);
     put(o, "build.maxShapes", maxShapes);
     put(o, "build.maxBatch", maxBatch == null ? null : maxBatch.toString());
     put(o, "build.timingCache", timingCache);
-    put(o, "build.workspaceBytes", workspace);
-    o.put("build.versionCompatible", Boolean.toString(versionCompatible));
+    put(o, "build.workspaceBytes", workspace != null ? workspace : memPoolSize == null ? null : workspaceFromPool(memPoolSize));
+    if (versionCompatible) {
+      o.put("build.versionCompatible", "true");
+    }
+    if (stronglyTyped) {
+      o.put("build.stronglyTyped", "true");
+    }
     ResolvedConfig config = ConfigResolver.resolve(o, Map.of());
     long t0 = System.nanoTime();
     PlanMetadata m = Engines.buildPlan(ArtifactLoader.load(onnx), output, config, device);
@@ -77,6 +106,20 @@ final class BuildCommand implements Callable<Integer> {
     out.printf("built %s in %.1f s with TensorRT %s for %s (sm_%s)%nsidecar: %s.json%n", output,
         (System.nanoTime() - t0) / 1e9, m.tensorrtVersion(), m.gpuName(), m.computeCapability().replace(".", ""), output);
     return 0;
+  }
+
+  /** trtexec's {@code --memPoolSize=workspace:N}: N MiB unless it has a K, M or G suffix; other pools are refused. */
+  static String workspaceFromPool(String spec) {
+    for (String part : spec.split(",")) {
+      String[] kv = part.split(":", 2);
+      if (kv.length != 2 || !kv[0].trim().equals("workspace")) {
+        throw new Errors.UsageException("--memPoolSize " + spec + ": only workspace:N is supported (N in MiB, or with "
+            + "a K/M/G suffix)");
+      }
+      String n = kv[1].trim();
+      return n.matches("[0-9.]+") ? Math.round(Double.parseDouble(n) * (1 << 20)) + "" : n;
+    }
+    throw new Errors.UsageException("--memPoolSize " + spec + " is empty");
   }
 
   private static void put(Map<String, String> m, String k, String v) {

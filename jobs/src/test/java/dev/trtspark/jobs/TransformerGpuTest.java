@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("gpu")
 class TransformerGpuTest {
-  private static final String[] SHAPES = {"--conf", "build.minShapes=input_ids:1x1,attention_mask:1x1", "--conf",
+  private static final String[] SHAPES = {"--conf", "build.precision=fp32", "--conf", "build.minShapes=input_ids:1x1,attention_mask:1x1", "--conf",
       "build.optShapes=input_ids:16x8,attention_mask:16x8", "--conf", "build.maxShapes=input_ids:64x16,attention_mask:64x16"};
   private static Path root;
 

@@ -24,7 +24,7 @@ class TrtInferenceGpuTest {
     EngineCache.resetForTests();
     Dataset<Row> digits = SparkTestSession.get().read().parquet(SparkTestSession.digits("digits.parquet")).repartition(8);
     TrtInference inference = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).backend("tensorrt")
-        .input("features", "features").output("probs", "probs").batchSize(64).build();
+        .option("build.precision", "fp32").input("features", "features").output("probs", "probs").batchSize(64).build();
     for (int job = 0; job < 2; job++) {
       assertEquals(1781, inference.transform(digits).filter("array_position(probs, array_max(probs)) - 1 = label").count());
     }

@@ -55,6 +55,12 @@ public final class ModelArtifact {
     return uri;
   }
 
+  /** Whether an ONNX model has QuantizeLinear and DequantizeLinear nodes (what int8 builds need). */
+  public boolean hasQuantizeNodes() {
+    String s = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return s.contains("QuantizeLinear") && s.contains("DequantizeLinear");
+  }
+
   /** The model bytes; do not modify. */
   public byte[] bytes() {
     return bytes;

@@ -82,7 +82,9 @@ public final class PlanBuilder {
     TrtLogger log = TrtLogger.INSTANCE;
     log.clearLastError();
     IBuilder builder = createInferBuilder(log);
-    INetworkDefinition net = builder.createNetworkV2(0);
+    boolean strong = config.get(BuildConf.STRONGLY_TYPED);
+    INetworkDefinition net = builder.createNetworkV2(strong
+        ? 1 << org.bytedeco.tensorrt.global.nvinfer.NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value : 0);
     IParser parser = createParser(net, log);
     byte[] bytes = onnx.bytes();
     try (BytePointer model = new BytePointer(bytes)) {
@@ -97,7 +99,7 @@ public final class PlanBuilder {
       }
     }
     List<Precision> precisions = config.get(BuildConf.PRECISION);
-    if (precisions.contains(Precision.INT8) && !hasQuantizeNodes(bytes)) {
+    if (precisions.contains(Precision.INT8) && !onnx.hasQuantizeNodes()) {
       throw new EngineException("int8 needs a model with QuantizeLinear/DequantizeLinear nodes (TensorRT 10 has no "
           + "calibrator here); " + onnx.uri() + " has none. Quantize it first, or use --fp16 / --bf16 / --fp8");
     }
@@ -105,7 +107,8 @@ public final class PlanBuilder {
     if (!precisions.contains(Precision.TF32)) {
       cfg.clearFlag(BuilderFlag.kTF32);
     }
-    for (Precision p : precisions) {
+    // a strongly typed network takes its types from the model; the reduced-precision flags would be refused
+    for (Precision p : strong ? List.<Precision>of() : precisions) {
       switch (p) {
         case FP16:
           cfg.setFlag(BuilderFlag.kFP16);
@@ -215,10 +218,5 @@ public final class PlanBuilder {
     } catch (IOException e) {
       throw new EngineException("cannot write timing cache " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static boolean hasQuantizeNodes(byte[] onnx) {
-    String s = new String(onnx, StandardCharsets.ISO_8859_1);
-    return s.contains("QuantizeLinear") && s.contains("DequantizeLinear");
   }
 }
