@@ -68,4 +68,19 @@ class TrtexecParityTest {
     assertTrue(r.out().startsWith("batch              rows/s       ms/batch\n8 "), r.out());
     assertEquals(3, Files.readAllLines(out.resolve("bench.csv")).size());
   }
+
+  @Test
+  void compareTakesTolerancesPerOutputAndSummarizesErrorsLikePolygraphy() {
+    CompareCommand.Tolerance t = CompareCommand.Tolerance.parse(List.of("1e-4", "probs=1e-2", "logits:0.5"), 1e-5, "--atol");
+    assertEquals(1e-4, t.of("other"));
+    assertEquals(1e-2, t.of("probs"));
+    assertEquals(0.5, t.of("logits"));
+    java.util.List<Double> e = new java.util.ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      e.add(i / 100.0);
+    }
+    assertEquals("max 1.00, mean 0.505, median 0.500, p90 0.900, p99 0.990", CompareCommand.stats(e));
+    assertEquals(2, run("compare", "--input", "x", "--bind", "a=b").code(), "no reference");
+    assertEquals(2, run("compare", "--onnx", bert(), "--input", "x", "--bind", "a=b", "--atol", "tight").code());
+  }
 }

@@ -16,12 +16,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transformer with a dynamic sequence through the command line on TensorRT: compare passes against
- * ONNX Runtime, and infer's outputs are cut to each row's length, equal for any batch size and equal to
- * ONNX Runtime's.
+ * The command line on TensorRT: a transformer with a dynamic sequence (compare passes against ONNX
+ * Runtime, and infer's outputs are cut to each row's length, equal for any batch size and equal to ONNX
+ * Runtime's); trtexec's build flags; compare of an fp16 plan against an fp32 one with per-output
+ * tolerances.
  */
 @Tag("gpu")
-class TransformerGpuTest {
+class CliGpuTest {
   private static final String[] SHAPES = {"--conf", "build.precision=fp32", "--conf", "build.minShapes=input_ids:1x1,attention_mask:1x1", "--conf",
       "build.optShapes=input_ids:16x8,attention_mask:16x8", "--conf", "build.maxShapes=input_ids:64x16,attention_mask:64x16"};
   private static Path root;
@@ -77,4 +78,28 @@ class TransformerGpuTest {
     }
   }
 
+
+  @Test
+  void trtexecFlagsBuildAndComparePlansWithPerOutputTolerances() {
+    String onnx = root.resolve("examples/digits/digits.onnx").toString();
+    String data = root.resolve("examples/digits/digits.parquet").toString();
+    String fp32 = tmp.resolve("digits-fp32.plan").toString();
+    String fp16 = tmp.resolve("digits-fp16.plan").toString();
+    String[] b32 = run("build", "--onnx", onnx, "--saveEngine", fp32, "--noTF32", "--minShapes", "features:1x64",
+        "--optShapes", "features:256x64", "--maxShapes", "features:1024x64", "--memPoolSize=workspace:256",
+        "--timingCacheFile", tmp.resolve("timing.cache").toString());
+    assertEquals("0", b32[0], b32[2]);
+    String[] b16 = run("build", "--onnx", onnx, "--saveEngine", fp16, "--fp16", "--timingCacheFile",
+        tmp.resolve("timing.cache").toString());
+    assertEquals("0", b16[0], b16[2]);
+    String[] tight = run("compare", "--plan", fp16, "--reference", fp32, "--input", data, "--bind", "features=features",
+        "--atol", "1e-7", "--rtol", "0");
+    System.out.println(tight[1]);
+    assertEquals("1", tight[0], "fp16 is not within 1e-7 of fp32: " + tight[1]);
+    assertTrue(tight[1].contains("probs: ") && tight[1].contains("  absolute error: max "), tight[1]);
+    String[] loose = run("compare", "--plan", fp16, "--reference", fp32, "--input", data, "--bind", "features=features",
+        "--atol", "1e-7", "--atol", "probs=2e-2", "--rtol", "probs=5e-2");
+    System.out.println(loose[1]);
+    assertEquals("0", loose[0], loose[1] + loose[2]);
+  }
 }
