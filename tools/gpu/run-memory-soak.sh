@@ -11,7 +11,7 @@ cycles="${2:-50}"; jobs="${3:-10}"; tasks="${4:-100}"; rows="${5:-2000}"; which=
 source "$(dirname "$0")/env.sh"
 mkdir -p "$out" /tmp/bench-models
 m=/tmp/bench-models
-[ -f $m/resnet50.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" $m >"$out/export.log" 2>&1
+[ -f $m/resnet50_u8.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" $m >"$out/export.log" 2>&1
 run() { java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args "$@"; }
 quiet() { grep -v -e " INFO " -e " WARN " -e "^WARNING" -e NativeCodeLoader -e "^\s*$"; }
 case "$which" in evict|all)

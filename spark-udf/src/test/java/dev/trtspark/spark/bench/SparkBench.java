@@ -46,8 +46,8 @@ public final class SparkBench {
       if (args[0].equals("digits")) {
         digits(spark, args[1]);
       } else {
-        parquet(spark, args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5]),
-            args.length > 6 ? Integer.parseInt(args[6]) : 3);
+        parquet(spark, args[0].equals("parquet-u8"), args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]),
+            Integer.parseInt(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : 3);
       }
     } finally {
       spark.stop();
@@ -67,27 +67,36 @@ public final class SparkBench {
     System.out.println(EngineCache.get(0).stats());
   }
 
-  private static void parquet(SparkSession spark, String model, String name, int width, long rows, int batch, int runs)
-      throws Exception {
+  /**
+   * One model from Parquet: {@code u8} false, rows of {@code width} floats ({@code array<float>}); true,
+   * rows of {@code width} uint8 values as a {@code binary} column (pseudo-random bytes: Parquet cannot
+   * compress them, the worst case for the scan).
+   */
+  private static void parquet(SparkSession spark, boolean u8, String model, String name, int width, long rows, int batch,
+      int runs) throws Exception {
     int cores = spark.sparkContext().defaultParallelism();
     String table = "/tmp/bench-data/" + name + "-" + rows;
     if (!Files.exists(Path.of(table))) {
       long t0 = System.nanoTime();
-      spark.range(0, rows, 1, cores).selectExpr("id", "transform(sequence(1, " + width + "), i -> CAST(hash(id, i) / 2147483648D AS "
-          + "FLOAT)) AS features").write().parquet(table);
-      System.out.printf(Locale.ROOT, "wrote %s (%d rows of %d floats) in %.1f s%n", table, rows, width,
+      String column = u8
+          ? "substring(unhex(concat_ws('', transform(sequence(1, " + (width + 31) / 32 + "), i -> sha2(CAST(id * 1000003 + i "
+              + "AS STRING), 256)))), 1, " + width + ") AS features"
+          : "transform(sequence(1, " + width + "), i -> CAST(hash(id, i) / 2147483648D AS FLOAT)) AS features";
+      spark.range(0, rows, 1, cores).selectExpr("id", column).write().parquet(table);
+      System.out.printf(Locale.ROOT, "wrote %s (%d rows of %d %s) in %.1f s%n", table, rows, width, u8 ? "bytes" : "floats",
           (System.nanoTime() - t0) / 1e9);
     }
     Dataset<Row> df = spark.read().parquet(table);
-    if (!df.schema().apply("features").dataType().simpleString().equals("array<float>")) {
-      throw new IllegalStateException(table + " holds " + df.schema().simpleString() + ", not array<float>: delete it");
+    String expected = u8 ? "binary" : "array<float>";
+    if (!df.schema().apply("features").dataType().simpleString().equals(expected)) {
+      throw new IllegalStateException(table + " holds " + df.schema().simpleString() + ", not " + expected + ": delete it");
     }
     TrtInference.Builder b = TrtInference.builder().model(model).input("input", "features").output("output", "scores")
         .backend("tensorrt").batchSize(batch).option("slotsPerEngine", Integer.toString(cores));
     TrtInference columnar = b.build();
     TrtInference onRows = b.option("columnarInput", "false").build();
-    System.out.printf(Locale.ROOT, "%s: %d rows x %d floats, %s, batch %d, reads columnar: %b%n", name, rows, width,
-        spark.sparkContext().master(), batch, TrtInference.readsColumnar(df));
+    System.out.printf(Locale.ROOT, "%s: %d rows x %d %s, %s, batch %d, reads columnar: %b%n", name, rows, width,
+        u8 ? "bytes (binary)" : "floats", spark.sparkContext().master(), batch, TrtInference.readsColumnar(df));
     columnar.transform(df.limit(2 * batch)).queryExecution().toRdd().count(); // loads the engine in this JVM
     System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity |");
     System.out.println("| --- | ---: | ---: | ---: |");
