@@ -22,7 +22,7 @@ class FromPixels(torch.nn.Module):
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
 
     def forward(self, x):
-        x = x.permute(0, 3, 1, 2).float() / 255.0
+        x = x.float().permute(0, 3, 1, 2) / 255.0  # cast first: TensorRT has no uint8 intermediate tensors
         return self.net((x - self.mean) / self.std)
 
 

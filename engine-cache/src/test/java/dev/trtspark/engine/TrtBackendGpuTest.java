@@ -298,7 +298,9 @@ class TrtBackendGpuTest {
   @Test
   void fp16PlanKeepsTheArgmaxes() throws Exception {
     ModelArtifact plan = buildDigitsPlan("fp16,fp32");
-    try (Engine e = new TrtBackend().load(plan, 0, BackendConformance.config()); ExecutionSlot s = e.newSlot(1)) {
+    // loaded with the options it was built with (a plan checks the options a caller sets against its own)
+    try (Engine e = new TrtBackend().load(plan, 0, BackendConformance.config("build.precision", "fp16,fp32"));
+        ExecutionSlot s = e.newSlot(1)) {
       int correct = trt.digitsCorrect(s);
       System.out.println("digits on TensorRT fp16: " + correct + " of 1797 correct");
       assertTrue(Math.abs(correct - 1781) <= 2, "fp16 accuracy " + correct);

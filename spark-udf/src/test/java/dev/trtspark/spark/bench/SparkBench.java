@@ -107,6 +107,8 @@ public final class SparkBench {
     String cm = columnar.metrics().summary();
     double r = run("inference, row path (columnarInput=false)", runs, rows, identity,
         () -> onRows.transform(df).queryExecution().toRdd().count());
+    run("inference, columnar path again (slots all made by now)", runs, rows, identity,
+        () -> columnar.transform(df).queryExecution().toRdd().count());
     Dataset<Row> cached = df.filter("id < " + rows / 4).cache();
     long quarter = cached.count();
     double ci = run("cached quarter: identity", runs, quarter, 0,
