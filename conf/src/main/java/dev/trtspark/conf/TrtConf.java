@@ -63,6 +63,18 @@ public final class TrtConf {
       .withValidator(n -> n > 0, "more than 0")
       .withDescription("How long an idle page-locked buffer stays in the pool before it is freed, in milliseconds, so an executor that stopped running inference gives its pinned memory back. Read once per JVM.");
 
+  public static final ConfigOption<String> PLAN_CACHE_DIR = key("spark.trt.planCache.dir")
+      .stringType().defaultValue("")
+      .withDescription("Where plans built from ONNX models are kept, on any Hadoop FileSystem (hdfs:///..., s3a://..., "
+          + "a local path): one per ONNX sha256, TensorRT version, GPU and build options, written atomically with its "
+          + "sidecar; other executors and later sessions load it instead of building. Empty = <java.io.tmpdir>/"
+          + "trt-spark-plan-cache on each host; 'off' = build in memory every time. trt-spark build --plan-cache fills it.");
+
+  public static final ConfigOption<String> PLUGINS = key("spark.trt.plugins")
+      .stringType().defaultValue("")
+      .withDescription("TensorRT plugin libraries (.so paths, comma-separated) to load before parsing or deserializing, on "
+          + "every executor; TensorRT's standard plugins (EfficientNMS_TRT, ...) are always registered.");
+
   public static final ConfigOption<Long> BROADCAST_MAX_BYTES = key("spark.trt.broadcast.maxBytes")
       .bytesType().defaultValue(256L << 20)
       .withValidator(n -> n >= 0, "0 or more")
@@ -87,7 +99,7 @@ public final class TrtConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
-        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, PINNED_POOL_IDLE_MS, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
+        SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, PINNED_POOL_IDLE_MS, PLAN_CACHE_DIR, PLUGINS, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
         ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS, COLUMNAR_INPUT);
   }
 }

@@ -70,6 +70,6 @@ class ConfigResolverTest {
   void asStringsListsEveryValueAsUsersWriteIt() {
     ResolvedConfig c = ConfigResolver.resolve(Map.of("engineCache.maxBytes", "2048m"), Map.of());
     assertEquals("2g", c.asStrings().get("spark.trt.engineCache.maxBytes"));
-    assertEquals("fp32", c.asStrings().get("spark.trt.build.precision"));
+    assertEquals("fp32,tf32", c.asStrings().get("spark.trt.build.precision"));
   }
 }

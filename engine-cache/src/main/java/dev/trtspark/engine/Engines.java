@@ -87,6 +87,24 @@ public final class Engines {
     return built.metadata();
   }
 
+  /** Plans built in this JVM (the plan cache's hits build none). */
+  public static long plansBuilt() {
+    return dev.trtspark.engine.trt.PlanBuilder.builds();
+  }
+
+  /**
+   * Builds the plan for an ONNX model on GPU {@code device} into the plan cache
+   * ({@code spark.trt.planCache.dir}), where executors asked to run the ONNX model on TensorRT with the
+   * same options will find it; returns the entry's location.
+   */
+  public static String fillPlanCache(ModelArtifact onnx, ResolvedConfig config, int device) {
+    if (!Cuda.probe().usable()) {
+      throw new EngineException("building a plan needs an NVIDIA GPU with TensorRT 10.6, and this host has none usable ("
+          + Cuda.probe().problem() + "); run build on a GPU host of the kind the plan will run on");
+    }
+    return dev.trtspark.engine.trt.PlanCache.fill(onnx, config, device);
+  }
+
   /**
    * The model's inputs and outputs without a GPU where possible, for planning on the driver: ONNX models
    * through a short-lived ONNX Runtime session, plans from their sidecar; a plan without sidecar needs

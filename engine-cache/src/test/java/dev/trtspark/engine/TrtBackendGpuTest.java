@@ -369,4 +369,53 @@ class TrtBackendGpuTest {
     assertEquals("fp32,tf32", built.metadata().builderOptions().get("spark.trt.build.precision"),
         built.metadata().builderOptions().toString());
   }
+
+  @Test
+  void anOnnxModelIsBuiltOncePerPlanCacheAndLoadedFromItAfter() throws Exception {
+    ResolvedConfig c = BackendConformance.config("backend", "tensorrt", "planCache.dir", tmp.resolve("cache").toString());
+    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    long before = PlanBuilder.builds();
+    for (int jvm = 0; jvm < 3; jvm++) {
+      // each load as a new executor JVM's would be: the backend asked for an engine from the ONNX model
+      try (Engine e = new TrtBackend().load(onnx, 0, c); ExecutionSlot s = e.newSlot(1)) {
+        assertEquals(1781, trt.digitsCorrect(s), "load " + jvm);
+      }
+    }
+    assertEquals(before + 1, PlanBuilder.builds(), "built once, then read from the cache");
+    try (java.util.stream.Stream<Path> s = Files.walk(tmp.resolve("cache"))) {
+      assertEquals(List.of("model.plan", "model.plan.json"), s.filter(Files::isRegularFile)
+          .map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    ResolvedConfig off = BackendConformance.config("backend", "tensorrt", "planCache.dir", "off");
+    try (Engine e = new TrtBackend().load(onnx, 0, off)) {
+      assertEquals(before + 2, PlanBuilder.builds(), "planCache.dir=off builds in memory");
+    }
+  }
+
+  @Test
+  void aModelWithAStandardPluginOpBuildsAndRuns() {
+    // 8 boxes (y1, x1, y2, x2): 0 and 5 far apart and confident, 1 overlaps 0 with a lower score (suppressed),
+    // the others below the score threshold
+    float[] boxes = new float[8 * 4];
+    float[] scores = new float[8 * 2];
+    float[][] b = {{0, 0, 10, 10}, {1, 1, 10, 10}, {50, 50, 60, 60}, {0, 0, 1, 1}, {5, 5, 6, 6}, {100, 100, 120, 120},
+        {30, 30, 31, 31}, {70, 70, 71, 71}};
+    float[] s0 = {0.9f, 0.8f, 0.1f, 0.05f, 0.0f, 0.0f, 0.1f, 0.0f};
+    float[] s1 = {0.0f, 0.0f, 0.0f, 0.0f, 0.1f, 0.7f, 0.0f, 0.15f};
+    for (int i = 0; i < 8; i++) {
+      System.arraycopy(b[i], 0, boxes, i * 4, 4);
+      scores[i * 2] = s0[i];
+      scores[i * 2 + 1] = s1[i];
+    }
+    try (Engine e = new TrtBackend().load(Fixtures.artifact("nms_plugin.onnx"), 0, BackendConformance.config());
+        ExecutionSlot slot = e.newSlot(1)) {
+      Map<String, ByteBuffer> out = BackendConformance.run(slot, Map.of("boxes", Fixtures.floats(boxes, 1, 8, 4),
+          "scores", Fixtures.floats(scores, 1, 8, 2)));
+      assertEquals(2, out.get("num_detections").order(java.nio.ByteOrder.nativeOrder()).getInt(0), "two boxes kept");
+      float[] got = Fixtures.readFloats(out.get("detection_scores"), 2);
+      assertArrayEquals(new float[] {0.9f, 0.7f}, got, 1e-6f);
+      float[] kept = Fixtures.readFloats(out.get("detection_boxes"), 8);
+      assertArrayEquals(new float[] {0, 0, 10, 10, 100, 100, 120, 120}, kept, 1e-4f);
+    }
+  }
 }

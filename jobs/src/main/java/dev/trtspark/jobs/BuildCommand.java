@@ -25,9 +25,13 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--onnx", required = true, description = "The ONNX model.")
   String onnx;
 
-  @Option(names = {"--output", "--saveEngine"}, required = true,
+  @Option(names = {"--output", "--saveEngine"},
       description = "Where to write the plan (its sidecar goes to <output>.json).")
   String output;
+
+  @Option(names = "--plan-cache", description = "Instead of --output: build into this plan cache (spark.trt.planCache.dir), "
+      + "where jobs running the ONNX model on TensorRT with the same options find it.")
+  String planCache;
 
   @Option(names = "--fp16") boolean fp16;
   @Option(names = "--bf16") boolean bf16;
@@ -51,6 +55,8 @@ final class BuildCommand implements Callable<Integer> {
   String memPoolSize;
   @Option(names = "--version-compatible", description = "Loadable by later TensorRT 10.x runtimes.") boolean versionCompatible;
   @Option(names = "--device", description = "CUDA ordinal to build on.") int device;
+  @Option(names = "--plugins", split = ",", description = "TensorRT plugin libraries (.so) to load before parsing "
+      + "(spark.trt.plugins; TensorRT's standard plugins are always registered).") List<String> plugins = new ArrayList<>();
   @Option(names = "--conf", description = "Any spark.trt.build.* option, key=value (repeatable); flags win.")
   List<String> confs = new ArrayList<>();
 
@@ -99,10 +105,24 @@ final class BuildCommand implements Callable<Integer> {
     if (stronglyTyped) {
       o.put("build.stronglyTyped", "true");
     }
+    if (!plugins.isEmpty()) {
+      o.put("plugins", String.join(",", plugins));
+    }
+    if ((output == null) == (planCache == null)) {
+      throw new Errors.UsageException("give --output (or --saveEngine) for a plan file, or --plan-cache DIR; one of them");
+    }
+    if (planCache != null) {
+      o.put("planCache.dir", planCache);
+    }
     ResolvedConfig config = ConfigResolver.resolve(o, Map.of());
     long t0 = System.nanoTime();
-    PlanMetadata m = Engines.buildPlan(ArtifactLoader.load(onnx), output, config, device);
     PrintWriter out = spec.commandLine().getOut();
+    if (planCache != null) {
+      String at = Engines.fillPlanCache(ArtifactLoader.load(onnx), config, device);
+      out.printf("built %s into the plan cache in %.1f s: %s%n", onnx, (System.nanoTime() - t0) / 1e9, at);
+      return 0;
+    }
+    PlanMetadata m = Engines.buildPlan(ArtifactLoader.load(onnx), output, config, device);
     out.printf("built %s in %.1f s with TensorRT %s for %s (sm_%s)%nsidecar: %s.json%n", output,
         (System.nanoTime() - t0) / 1e9, m.tensorrtVersion(), m.gpuName(), m.computeCapability().replace(".", ""), output);
     return 0;

@@ -47,6 +47,13 @@ import org.bytedeco.tensorrt.nvonnxparser.IParserError;
  * <p>Threading: builds are serialized (the TensorRT builder is not thread-safe).
  */
 public final class PlanBuilder {
+  private static final java.util.concurrent.atomic.AtomicLong BUILDS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Plans built in this JVM (what the plan cache saves; tests and logs read it). */
+  public static long builds() {
+    return BUILDS.get();
+  }
+
   private PlanBuilder() {}
 
   /** A built plan and its sidecar. */
@@ -75,6 +82,8 @@ public final class PlanBuilder {
    *     int8 asked for a model without Q/DQ nodes, or the builder's last error
    */
   public static synchronized BuiltPlan build(ModelArtifact onnx, ResolvedConfig config, int device) {
+    BUILDS.incrementAndGet();
+    TrtPlugins.register(config);
     Cuda.Probe probe = Cuda.probe();
     Cuda.Device dev = Cuda.device(device);
     Cuda.setDevice(device);
@@ -95,7 +104,10 @@ public final class PlanBuilder {
           errors.add((e.node() < 0 ? "" : "node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): ")
               + e.desc());
         }
-        throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors));
+        throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors)
+            + ". What to do: an op TensorRT lacks needs a plugin (TensorRT's standard ones are registered; give your "
+            + "library with spark.trt.plugins or build --plugins); an op of a newer or older opset may parse after "
+            + "re-exporting the model with another opset; or run the model on the CPU with spark.trt.backend=onnxruntime");
       }
     }
     List<Precision> precisions = config.get(BuildConf.PRECISION);

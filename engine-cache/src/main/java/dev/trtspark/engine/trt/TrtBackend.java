@@ -45,9 +45,10 @@ public final class TrtBackend implements InferenceBackend {
       throw new EngineException("TensorRT cannot run here: " + probe.problem());
     }
     Cuda.Device dev = Cuda.device(device);
+    TrtPlugins.register(config);
     byte[] plan;
     if (artifact.kind() == ModelKind.ONNX) {
-      plan = PlanBuilder.build(artifact, config, device).plan();
+      plan = PlanCache.planFor(artifact, config, dev, probe.tensorrtVersion());
     } else {
       PlanCompatibility.check(artifact, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
           config.explicit(BuildConf.all()));
