@@ -64,14 +64,14 @@ public final class TrtConf {
       .withDescription("How long an idle page-locked buffer stays in the pool before it is freed, in milliseconds, so an executor that stopped running inference gives its pinned memory back. Read once per JVM.");
 
   public static final ConfigOption<String> PLAN_CACHE_DIR = key("spark.trt.planCache.dir")
-      .stringType().defaultValue("")
+      .stringType().defaultValue("local")
       .withDescription("Where plans built from ONNX models are kept, on any Hadoop FileSystem (hdfs:///..., s3a://..., "
           + "a local path): one per ONNX sha256, TensorRT version, GPU and build options, written atomically with its "
-          + "sidecar; other executors and later sessions load it instead of building. Empty = <java.io.tmpdir>/"
+          + "sidecar; other executors and later sessions load it instead of building. 'local' = <java.io.tmpdir>/"
           + "trt-spark-plan-cache on each host; 'off' = build in memory every time. trt-spark build --plan-cache fills it.");
 
   public static final ConfigOption<String> PLUGINS = key("spark.trt.plugins")
-      .stringType().defaultValue("")
+      .stringType().noDefaultValue()
       .withDescription("TensorRT plugin libraries (.so paths, comma-separated) to load before parsing or deserializing, on "
           + "every executor; TensorRT's standard plugins (EfficientNMS_TRT, ...) are always registered.");
 

@@ -148,8 +148,9 @@ public final class Engines {
     boolean gpu = backend == TENSORRT;
     int dev = gpu ? Math.max(device, 0) : -1;
     String identity = artifact.sha256();
-    if (gpu && artifact.kind() == ModelKind.ONNX) {
-      // an engine built in memory from ONNX depends on the build options too
+    if (artifact.kind() == ModelKind.ONNX) {
+      // an engine from ONNX depends on the build options too: TensorRT builds with them, and ONNX Runtime
+      // enforces the same shape ranges (two inferences with other ranges must not share an engine)
       identity = ModelArtifact.sha256((identity + "|" + config.explicit(BuildConf.all())).getBytes(StandardCharsets.UTF_8));
     }
     EngineKey key = new EngineKey(identity, dev, backend.name());

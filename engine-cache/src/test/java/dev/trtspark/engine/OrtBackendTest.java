@@ -129,4 +129,19 @@ class OrtBackendTest {
       assertTrue(e.getMessage().endsWith("has no output tensor 'z'; its outputs are [y]"), e.getMessage());
     }
   }
+
+  @Test
+  void enginesOfOneOnnxModelWithOtherShapeRangesAreNotShared() {
+    var model = Fixtures.artifact("seq_sum.onnx");
+    var narrow = BackendConformance.config("backend", "onnxruntime", "build.minShapes", "x:1x12", "build.optShapes", "x:8x12",
+        "build.maxShapes", "x:8x12");
+    var open = BackendConformance.config("backend", "onnxruntime");
+    try (var a = Engines.lease(model, -1, narrow); var b = Engines.lease(model, -1, open)) {
+      assertEquals(12, a.signature().inputs().get(0).max()[1]);
+      assertEquals(dev.trtspark.engine.tensor.TensorInfo.UNBOUNDED, b.signature().inputs().get(0).max()[1],
+          "a later inference with other ranges gets its own engine, not the first one's");
+    } finally {
+      dev.trtspark.engine.cache.EngineCache.resetForTests();
+    }
+  }
 }

@@ -11,7 +11,11 @@ import org.bytedeco.javacpp.Pointer;
  * writes outputs to, these addresses until the batch completes; the caller keeps the memory alive
  * and untouched until then. Pinned memory (cudaHostAlloc) makes the GPU copies asynchronous.
  */
-public record HostTensor(long address, long capacityBytes, long[] shape) {
+public record HostTensor(long address, long capacityBytes, long[] shape, Object owner) {
+  /**
+   * @param owner what keeps the memory alive (a direct ByteBuffer: its memory is freed once the buffer
+   *     is garbage); held, never used, so that the memory outlives every copy of this tensor
+   */
   public HostTensor {
     if (address == 0) {
       throw new IllegalArgumentException("null address");
@@ -22,18 +26,24 @@ public record HostTensor(long address, long capacityBytes, long[] shape) {
     shape = shape == null ? null : shape.clone();
   }
 
+  /** Memory that somebody else keeps alive. */
+  public HostTensor(long address, long capacityBytes, long[] shape) {
+    this(address, capacityBytes, shape, null);
+  }
+
   /** Wraps a direct buffer from its position to its limit. */
   public static HostTensor of(ByteBuffer direct, long[] shape) {
     if (!direct.isDirect()) {
       throw new IllegalArgumentException("HostTensor needs a direct ByteBuffer");
     }
     Pointer p = new Pointer(direct);
-    return new HostTensor(p.address() + direct.position(), direct.remaining(), shape);
+    // the buffer rides along: a direct buffer nobody references is freed by the GC while a copy may still read it
+    return new HostTensor(p.address() + direct.position(), direct.remaining(), shape, direct);
   }
 
   /** The same memory with another shape. */
   public HostTensor withShape(long[] newShape) {
-    return new HostTensor(address, capacityBytes, newShape);
+    return new HostTensor(address, capacityBytes, newShape, owner);
   }
 
   /** A slice starting {@code offsetBytes} in, with {@code newShape}. */
@@ -41,7 +51,7 @@ public record HostTensor(long address, long capacityBytes, long[] shape) {
     if (offsetBytes < 0 || offsetBytes + bytes > capacityBytes) {
       throw new IllegalArgumentException("slice " + offsetBytes + "+" + bytes + " outside " + capacityBytes + " bytes");
     }
-    return new HostTensor(address + offsetBytes, bytes, newShape);
+    return new HostTensor(address + offsetBytes, bytes, newShape, owner);
   }
 
   @Override

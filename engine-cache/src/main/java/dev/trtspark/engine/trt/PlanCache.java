@@ -42,7 +42,7 @@ public final class PlanCache {
     if (d.equalsIgnoreCase("off")) {
       return Optional.empty();
     }
-    return Optional.of(d.isEmpty() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "trt-spark-plan-cache")
+    return Optional.of(d.isEmpty() || d.equalsIgnoreCase("local") ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "trt-spark-plan-cache")
         .toString() : d);
   }
 

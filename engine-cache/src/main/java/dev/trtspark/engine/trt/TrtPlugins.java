@@ -35,7 +35,7 @@ final class TrtPlugins {
       }
       standard = true;
     }
-    String libs = config.get(TrtConf.PLUGINS).trim();
+    String libs = config.getOptional(TrtConf.PLUGINS).orElse("").trim();
     if (libs.isEmpty()) {
       return;
     }

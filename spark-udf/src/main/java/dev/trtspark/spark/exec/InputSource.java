@@ -199,9 +199,4 @@ public record InputSource(String tensor, String column, List<String> columns, Li
     return new IllegalArgumentException(what + " cannot feed tensor '" + t.name() + "' (" + t.dataType().display() + " "
         + TensorInfo.format(t.shape()) + "): " + why);
   }
-
-  /** How the errors of a row name this source: the column, or "columns a, b, c". */
-  String shown() {
-    return column;
-  }
 }
