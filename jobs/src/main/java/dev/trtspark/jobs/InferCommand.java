@@ -151,18 +151,13 @@ final class InferCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try {
       scored.write().parquet(staging.toString());
-      removeStaleStaging(fs, target.getParent(), prefix, staging, jobStart, out);
-      if (fs.exists(target)) {
-        fs.delete(target, true);
-      }
-      if (!fs.rename(staging, target)) {
-        throw new EngineException("could not move the finished output " + staging + " to " + output);
-      }
+      replace(fs, staging, target, output);
     } finally {
       if (fs.exists(staging)) {
         fs.delete(staging, true);
       }
     }
+    removeStaleStaging(fs, target.getParent(), prefix, staging, jobStart, out);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long rowsOut = inference.metrics().rows();
     String used = inference.describe().lines().filter(l -> l.startsWith("backend on this host: ")).findFirst()
@@ -173,19 +168,62 @@ final class InferCommand implements Callable<Integer> {
   }
 
   /**
+   * Puts the finished {@code staging} folder at {@code target}: an existing output is first renamed aside
+   * and only deleted once the new one is in place, and put back if the rename fails, so a failure never
+   * loses both.
+   */
+  static void replace(FileSystem fs, Path staging, Path target, String shown) throws IOException {
+    Path aside = null;
+    if (fs.exists(target)) {
+      aside = new Path(target.getParent(), "." + target.getName() + "._trt_old_" + UUID.randomUUID());
+      if (!fs.rename(target, aside)) {
+        throw new EngineException("could not move the old output " + shown + " aside to replace it (" + aside
+            + "); it is unchanged, and the new result is discarded");
+      }
+    }
+    if (!fs.rename(staging, target)) {
+      if (aside != null && !fs.rename(aside, target)) {
+        throw new EngineException("could not move the finished output to " + shown + ", nor the old one back: the old "
+            + "output is at " + aside);
+      }
+      throw new EngineException("could not move the finished output " + staging + " to " + shown
+          + (aside != null ? "; the old output is unchanged" : ""));
+    }
+    if (aside != null) {
+      fs.delete(aside, true);
+    }
+  }
+
+  /**
    * Deletes staging folders of this output left by earlier jobs that were killed before they could
-   * clean up (older than this job, not ours). A job that is still writing the same output started after
-   * this one, so its folder is newer and stays.
+   * clean up: not ours, and nothing inside changed since this job started (a job still writing there
+   * keeps writing task files while this one runs). Best effort: a failure is printed, never fails the job.
    */
   private static void removeStaleStaging(FileSystem fs, Path parent, String prefix, Path ours, long jobStart,
-      PrintWriter out) throws IOException {
-    FileStatus[] found = fs.globStatus(new Path(parent, prefix + "*"));
-    for (FileStatus s : found == null ? new FileStatus[0] : found) {
-      if (!s.getPath().getName().equals(ours.getName()) && s.getModificationTime() < jobStart) {
+      PrintWriter out) {
+    try {
+      FileStatus[] found = fs.globStatus(new Path(parent, prefix + "*"));
+      for (FileStatus s : found == null ? new FileStatus[0] : found) {
+        if (s.getPath().getName().equals(ours.getName()) || newest(fs, s) >= jobStart) {
+          continue;
+        }
         fs.delete(s.getPath(), true);
         out.println("removed " + s.getPath() + ", left by an earlier job that did not finish");
       }
+    } catch (IOException | RuntimeException e) {
+      out.println("could not remove stale staging folders of " + parent + " (" + e.getMessage() + "); the output is "
+          + "written");
     }
+  }
+
+  /** The newest modification time in a folder's tree (object stores give folders none of their own). */
+  private static long newest(FileSystem fs, FileStatus folder) throws IOException {
+    long t = folder.getModificationTime();
+    org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(folder.getPath(), true);
+    while (files.hasNext()) {
+      t = Math.max(t, files.next().getModificationTime());
+    }
+    return t;
   }
 
   static Dataset<Row> read(SparkSession spark, String format, String path) {

@@ -171,6 +171,29 @@ class HardeningTest {
   }
 
   @Test
+  void aFailedRenameKeepsTheOldOutput() throws Exception {
+    Path target = tmp.resolve("out");
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("old.parquet"), "old");
+    Path staging = tmp.resolve(".new-staging");
+    Files.createDirectories(staging);
+    Files.writeString(staging.resolve("new.parquet"), "new");
+    org.apache.hadoop.fs.FileSystem fs = new org.apache.hadoop.fs.RawLocalFileSystem() {
+      @Override
+      public boolean rename(org.apache.hadoop.fs.Path src, org.apache.hadoop.fs.Path dst) throws java.io.IOException {
+        // the store refuses to move the new output into place (permissions, an object store's limits)
+        return !src.getName().equals(".new-staging") && super.rename(src, dst);
+      }
+    };
+    fs.initialize(java.net.URI.create("file:///"), new org.apache.hadoop.conf.Configuration());
+    dev.trtspark.engine.EngineException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.trtspark.engine.EngineException.class, () -> InferCommand.replace(fs,
+            new org.apache.hadoop.fs.Path("file:" + staging), new org.apache.hadoop.fs.Path("file:" + target), "out"));
+    assertTrue(e.getMessage().endsWith("; the old output is unchanged"), e.getMessage());
+    assertEquals("old", Files.readString(target.resolve("old.parquet")), "the old output is back in place");
+  }
+
+  @Test
   void globsRelativeFileUrisAndSparkOptionsWork() throws Exception {
     Path table = tmp.resolve("parts");
     SparkSession.active().read().parquet(digits("digits.parquet")).repartition(3).write().parquet(table.toString());

@@ -141,6 +141,27 @@ class InputShapesTest {
   }
 
   @Test
+  void dictionaryEncodedBinaryValuesFromParquetAreReadRight() {
+    // three distinct values over 3,000 rows: Parquet stores them with a dictionary, which Spark decodes lazily
+    List<Row> rows = new ArrayList<>();
+    for (long id = 0; id < 3000; id++) {
+      long k = id % 3;
+      rows.add(RowFactory.create(id, floats(k, k + 1, -k, 0.5f)));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
+        .add("raw", DataTypes.BinaryType)).coalesce(1);
+    for (Dataset<Row> in : bothPaths(df, "dictionary")) {
+      List<Row> out = sorted(TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "raw")
+          .output("y", "y").batchSize(256).build().transform(in));
+      assertEquals(3000, out.size());
+      for (Row r : out) {
+        long k = r.getLong(0) % 3;
+        assertEquals(List.of(2f * k + 1, 2f * (k + 1) + 1, -2f * k + 1, 2f), r.getList(1), "row " + r.getLong(0));
+      }
+    }
+  }
+
+  @Test
   void signedBytesFeedAnInt8Tensor() {
     Dataset<Row> df = spark.sql("SELECT id, transform(sequence(0, 3), j -> CAST(id * 10 - 120 + j AS TINYINT)) AS x "
         + "FROM range(0, 25, 1, 2)");

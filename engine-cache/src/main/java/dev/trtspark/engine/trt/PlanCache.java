@@ -42,8 +42,34 @@ public final class PlanCache {
     if (d.equalsIgnoreCase("off")) {
       return Optional.empty();
     }
-    return Optional.of(d.isEmpty() || d.equalsIgnoreCase("local") ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "trt-spark-plan-cache")
-        .toString() : d);
+    if (!d.isEmpty() && !d.equalsIgnoreCase("local")) {
+      return Optional.of(d);
+    }
+    return localDefault();
+  }
+
+  /**
+   * {@code <java.io.tmpdir>/trt-spark-plan-cache}, made readable by its owner only; not used when another
+   * user owns it (plans are code that runs on the GPU: only this user's builds are loaded).
+   */
+  private static Optional<String> localDefault() {
+    java.nio.file.Path p = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "trt-spark-plan-cache");
+    try {
+      if (!java.nio.file.Files.exists(p)) {
+        java.nio.file.Files.createDirectories(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+      String owner = java.nio.file.Files.getOwner(p).getName();
+      if (!owner.equals(System.getProperty("user.name"))) {
+        LOG.warn("plan cache {} belongs to {}, not to {}: not used (set spark.trt.planCache.dir)", p, owner,
+            System.getProperty("user.name"));
+        return Optional.empty();
+      }
+      return Optional.of(p.toString());
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("no local plan cache at {} ({}); plans are built in memory", p, e.toString());
+      return Optional.empty();
+    }
   }
 
   /** The entry's location for this model, build options, TensorRT version and GPU. */
@@ -97,6 +123,11 @@ public final class PlanCache {
         }
         try (FSDataOutputStream out = fs.create(new Path(tmp, plan.getName() + ".json"), false)) {
           out.write(built.metadata().toJson().getBytes(StandardCharsets.UTF_8));
+        }
+        if (fs.exists(entry) && find(location, conf).isEmpty()) {
+          // a broken entry (a writer killed mid-rename on a store that renames file by file) is replaced
+          LOG.warn("plan cache: replacing the broken entry {}", entry);
+          fs.delete(entry, true);
         }
         // a rename onto an existing folder moves the source inside it (HDFS and Hadoop's local FileSystem):
         // the first writer's entry stays whole either way, and what moved inside is removed below

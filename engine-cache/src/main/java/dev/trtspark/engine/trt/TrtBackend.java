@@ -54,7 +54,13 @@ public final class TrtBackend implements InferenceBackend {
           config.explicit(BuildConf.all()));
       plan = artifact.bytes();
     }
-    return new TrtEngine(deserialize(plan, artifact.uri(), dev), dev, artifact.uri(), plan.length);
+    ICudaEngine engine = deserialize(plan, artifact.uri(), dev);
+    try {
+      return new TrtEngine(engine, dev, artifact.uri(), plan.length);
+    } catch (RuntimeException e) {
+      TrtDelete.delete(engine);  // reading its signature failed: nobody else owns it
+      throw e;
+    }
   }
 
   private static ICudaEngine deserialize(byte[] plan, String uri, Cuda.Device dev) {

@@ -81,6 +81,8 @@ class PlanCacheTest {
     assertTrue(PlanCache.find(at, conf).isEmpty());
     Files.delete(Path.of(planFile + ".json"));
     assertFalse(PlanCache.find(at, conf).isPresent(), "a plan without its sidecar is a miss");
+    PlanCache.put(at, plan((byte) 3), conf);
+    assertArrayEquals(plan((byte) 3).plan(), PlanCache.find(at, conf).get().bytes(), "a broken entry is replaced");
   }
 
   @Test

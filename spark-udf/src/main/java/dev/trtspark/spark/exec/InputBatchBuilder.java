@@ -226,8 +226,11 @@ final class InputBatchBuilder implements AutoCloseable {
         case SCALARS:
           return true;
         case ARRAY:
-        case BINARY:
           return batch.column(ordinals[k]) instanceof WritableColumnVector w && w.arrayData() != null;
+        case BINARY:
+          // a dictionary-encoded binary column fills no offsets (Spark decodes it lazily): read its rows
+          return batch.column(ordinals[k]) instanceof WritableColumnVector w && w.arrayData() != null
+              && !w.hasDictionary();
         default:
           return false;  // nested arrays and vectors: row by row
       }
