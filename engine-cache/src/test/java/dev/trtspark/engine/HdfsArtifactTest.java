@@ -35,6 +35,24 @@ class HdfsArtifactTest {
     root = fs.getUri().toString();
     fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Fixtures.digitsOnnx().toString()),
         new org.apache.hadoop.fs.Path("/models/digits.onnx"));
+    for (String f : new String[] {"affine_external.onnx", "affine_external.onnx.data"}) {
+      fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Fixtures.model(f).toString()),
+          new org.apache.hadoop.fs.Path("/models/" + f));
+    }
+  }
+
+  @Test
+  void aModelWithExternalDataOnHdfsArrivesWithItsDataAndRuns() throws Exception {
+    ModelArtifact remote = ArtifactLoader.load(root + "/models/affine_external.onnx", conf);
+    assertEquals(java.util.Set.of("affine_external.onnx.data"), remote.externalDataFiles());
+    assertEquals(ArtifactLoader.load(Fixtures.model("affine_external.onnx").toString()).sha256(), remote.sha256(),
+        "the same identity (model and data files) as the local copy");
+    try (var engine = new OrtBackend().load(remote, -1, BackendConformance.config()); var slot = engine.newSlot(1)) {
+      java.nio.ByteBuffer y = BackendConformance.run(slot, java.util.Map.of("x", Fixtures.floats(new float[] {1, 2, 3, 4}, 1, 4)))
+          .get("y");
+      assertEquals(java.util.List.of(3f, 5f, 7f, 9f), java.util.List.of(y.order(java.nio.ByteOrder.nativeOrder()).getFloat(0),
+          y.getFloat(4), y.getFloat(8), y.getFloat(12)));
+    }
   }
 
   @AfterAll

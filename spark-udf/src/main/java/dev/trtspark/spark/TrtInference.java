@@ -317,7 +317,8 @@ public final class TrtInference {
       InferenceSpec spec = sb.build();
       signature.checkInputNames(spec.inputs().stream().map(TensorBinding::tensor).toList());
       Broadcast<ModelPayload> payload = null;
-      if (artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES)) {
+      // a model with external data files is read by the executors from its URI, with its files
+      if (artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES) && artifact.externalDataFiles().isEmpty()) {
         ModelPayload p = new ModelPayload(artifact.bytes(), artifact.sidecar().map(m -> m.toJson()).orElse(null));
         payload = s.sparkContext().broadcast(p, ClassTag$.MODULE$.apply(ModelPayload.class));
       }

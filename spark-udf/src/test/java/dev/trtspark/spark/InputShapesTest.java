@@ -162,6 +162,19 @@ class InputShapesTest {
   }
 
   @Test
+  void aModelWithExternalDataRunsThroughSpark() {
+    // not broadcast (its data file would be missing): the executors read the model and its data from the URI
+    Dataset<Row> df = spark.sql("SELECT id, array(CAST(id AS FLOAT), 1F, 2F, 3F) AS x FROM range(0, 10, 1, 2)");
+    List<Row> out = sorted(TrtInference.builder().model(SparkTestSession.model("affine_external.onnx")).input("x", "x")
+        .output("y", "y").build().transform(df));
+    assertEquals(10, out.size());
+    for (Row r : out) {
+      long id = r.getLong(0);
+      assertEquals(List.of(2f * id + 1, 3f, 5f, 7f), r.getList(1), "row " + id);
+    }
+  }
+
+  @Test
   void signedBytesFeedAnInt8Tensor() {
     Dataset<Row> df = spark.sql("SELECT id, transform(sequence(0, 3), j -> CAST(id * 10 - 120 + j AS TINYINT)) AS x "
         + "FROM range(0, 25, 1, 2)");

@@ -18,8 +18,6 @@ import org.apache.hadoop.fs.Path;
  * from beside it when present. Stateless; thread-safe.
  */
 public final class ArtifactLoader {
-  /** Java arrays stop short of 2 GiB. */
-  private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
   private ArtifactLoader() {}
 
@@ -32,18 +30,44 @@ public final class ArtifactLoader {
     Path path = toPath(location);
     try {
       FileSystem fs = fileSystem(path, hadoopConf);
-      byte[] bytes = readAll(fs, path, location);
-      PlanMetadata sidecar = null;
-      ModelArtifact probe = ModelArtifact.of(location, bytes, null);
-      if (probe.kind() == ModelKind.TENSORRT_PLAN) {
-        Path side = new Path(path.toString() + ".json");
-        if (fs.exists(side)) {
-          sidecar = PlanMetadata.parse(new String(readAll(fs, side, side.toString()), java.nio.charset.StandardCharsets.UTF_8),
-              side.toString());
-          return ModelArtifact.of(location, bytes, sidecar);
+      FileStatus status = status(fs, path, location);
+      java.nio.file.Path local = "file".equals(fs.getUri().getScheme())
+          ? java.nio.file.Path.of(path.toUri().getPath()) : null;
+      ModelArtifact a;
+      if (status.getLen() > ModelArtifact.MAX_ARRAY_BYTES) {
+        // over 2 GiB: never one array; a remote model is copied to a local file first (streamed)
+        if (local == null) {
+          local = java.nio.file.Files.createTempFile("trt-spark-model-", "-" + path.getName());
+          local.toFile().deleteOnExit();
+          fs.copyToLocalFile(false, path, new Path(local.toUri()), true);
+        }
+        a = ModelArtifact.ofLargeFile(location, local, null);
+      } else {
+        byte[] bytes = readAll(fs, path, location);
+        a = ModelArtifact.of(location, bytes, local, null);
+        if (local == null && !a.externalDataFiles().isEmpty()) {
+          // a remote model with external data: the model and its data files into a local folder, side by side
+          java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("trt-spark-model-");
+          java.nio.file.Path model = dir.resolve(path.getName());
+          java.nio.file.Files.write(model, bytes);
+          for (String f : a.externalDataFiles()) {
+            fs.copyToLocalFile(false, new Path(path.getParent(), f), new Path(dir.resolve(f).toUri()), true);
+          }
+          dir.toFile().deleteOnExit();
+          a = ModelArtifact.of(location, bytes, model, null);
+        }
+        if (!a.externalDataFiles().isEmpty()) {
+          a = a.withExternalData(a.localFile().get().getParent());
         }
       }
-      return probe;
+      Path side = new Path(path.toString() + ".json");
+      if (a.kind() != ModelKind.TENSORRT_PLAN || !fs.exists(side)) {
+        return a;
+      }
+      PlanMetadata sidecar = PlanMetadata.parse(new String(readAll(fs, side, side.toString()),
+          java.nio.charset.StandardCharsets.UTF_8), side.toString());
+      return a.fileOnly() ? ModelArtifact.ofLargeFile(location, local, sidecar)
+          : ModelArtifact.of(location, a.bytes(), local, sidecar);
     } catch (IOException e) {
       throw new EngineException("cannot read model " + location + ": " + e.getMessage(), e);
     }
@@ -127,7 +151,7 @@ public final class ArtifactLoader {
     return new Path(uri);
   }
 
-  private static byte[] readAll(FileSystem fs, Path path, String shown) throws IOException {
+  private static FileStatus status(FileSystem fs, Path path, String shown) throws IOException {
     FileStatus status;
     try {
       status = fs.getFileStatus(path);
@@ -137,8 +161,13 @@ public final class ArtifactLoader {
     if (status.isDirectory()) {
       throw new EngineException(shown + " is a directory, not a model file");
     }
-    if (status.getLen() > MAX_BYTES) {
-      throw new EngineException(shown + " is " + status.getLen() + " bytes; models up to 2 GiB are supported");
+    return status;
+  }
+
+  private static byte[] readAll(FileSystem fs, Path path, String shown) throws IOException {
+    FileStatus status = status(fs, path, shown);
+    if (status.getLen() > ModelArtifact.MAX_ARRAY_BYTES) {
+      throw new EngineException(shown + " is " + status.getLen() + " bytes, more than a Java array holds");
     }
     byte[] bytes = new byte[(int) status.getLen()];
     try (FSDataInputStream in = fs.open(path)) {

@@ -28,7 +28,10 @@ public final class OrtBackend implements InferenceBackend {
     try {
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-      OrtSession session = env.createSession(artifact.bytes(), options);
+      // from its file where there is one: ONNX Runtime then finds external data files beside the model
+      OrtSession session = artifact.localFile().isPresent()
+          ? env.createSession(artifact.localFile().get().toString(), options)
+          : env.createSession(artifact.bytes(), options);
       return new OrtEngine(artifact, env, options, session, config);
     } catch (OrtException e) {
       throw new EngineException("ONNX Runtime cannot load " + artifact.uri() + ": " + e.getMessage(), e);

@@ -95,20 +95,27 @@ public final class PlanBuilder {
     INetworkDefinition net = builder.createNetworkV2(strong
         ? 1 << org.bytedeco.tensorrt.global.nvinfer.NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value : 0);
     IParser parser = createParser(net, log);
-    byte[] bytes = onnx.bytes();
-    try (BytePointer model = new BytePointer(bytes)) {
-      if (!parser.parse(model, bytes.length)) {
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < parser.getNbErrors(); i++) {
-          IParserError e = parser.getError(i);
-          errors.add((e.node() < 0 ? "" : "node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): ")
-              + e.desc());
-        }
-        throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors)
-            + ". What to do: an op TensorRT lacks needs a plugin (TensorRT's standard ones are registered; give your "
-            + "library with spark.trt.plugins or build --plugins); an op of a newer or older opset may parse after "
-            + "re-exporting the model with another opset; or run the model on the CPU with spark.trt.backend=onnxruntime");
+    boolean parsed;
+    if (onnx.localFile().isPresent()) {
+      // from its file: the parser finds external data files beside the model, which may be over 2 GiB
+      parsed = parser.parseFromFile(onnx.localFile().get().toString(), 2);
+    } else {
+      byte[] bytes = onnx.bytes();
+      try (BytePointer model = new BytePointer(bytes)) {
+        parsed = parser.parse(model, bytes.length);
       }
+    }
+    if (!parsed) {
+      List<String> errors = new ArrayList<>();
+      for (int i = 0; i < parser.getNbErrors(); i++) {
+        IParserError e = parser.getError(i);
+        errors.add((e.node() < 0 ? "" : "node " + e.node() + " '" + e.nodeName() + "' (" + e.nodeOperator() + "): ")
+            + e.desc());
+      }
+      throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors)
+          + ". What to do: an op TensorRT lacks needs a plugin (TensorRT's standard ones are registered; give your "
+          + "library with spark.trt.plugins or build --plugins); an op of a newer or older opset may parse after "
+          + "re-exporting the model with another opset; or run the model on the CPU with spark.trt.backend=onnxruntime");
     }
     List<Precision> precisions = config.get(BuildConf.PRECISION);
     if (precisions.contains(Precision.INT8) && !onnx.hasQuantizeNodes()) {

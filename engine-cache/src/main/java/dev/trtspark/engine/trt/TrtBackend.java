@@ -46,31 +46,57 @@ public final class TrtBackend implements InferenceBackend {
     }
     Cuda.Device dev = Cuda.device(device);
     TrtPlugins.register(config);
-    byte[] plan;
+    BytePointer plan;
     if (artifact.kind() == ModelKind.ONNX) {
-      plan = PlanCache.planFor(artifact, config, dev, probe.tensorrtVersion());
+      plan = new BytePointer(PlanCache.planFor(artifact, config, dev, probe.tensorrtVersion()));
     } else {
       PlanCompatibility.check(artifact, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
           config.explicit(BuildConf.all()));
-      plan = artifact.bytes();
+      plan = artifact.fileOnly() ? readNative(artifact) : new BytePointer(artifact.bytes());
     }
-    ICudaEngine engine = deserialize(plan, artifact.uri(), dev);
+    long planBytes = plan.capacity();
+    ICudaEngine engine;
     try {
-      return new TrtEngine(engine, dev, artifact.uri(), plan.length);
+      engine = deserialize(plan, artifact.uri(), dev);
+    } finally {
+      plan.close();
+    }
+    try {
+      return new TrtEngine(engine, dev, artifact.uri(), planBytes);
     } catch (RuntimeException e) {
       TrtDelete.delete(engine);  // reading its signature failed: nobody else owns it
       throw e;
     }
   }
 
-  private static ICudaEngine deserialize(byte[] plan, String uri, Cuda.Device dev) {
+  /** A plan over 2 GiB, read from its file into native memory in chunks (no Java array holds it). */
+  private static BytePointer readNative(ModelArtifact artifact) {
+    java.nio.file.Path file = artifact.localFile().orElseThrow();
+    BytePointer p = new BytePointer(artifact.size());
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      long done = 0;
+      while (done < artifact.size()) {
+        long n = Math.min(1L << 30, artifact.size() - done);
+        java.nio.ByteBuffer window = new dev.trtspark.engine.memory.NativeAddress(p.address() + done, n).asByteBuffer();
+        while (window.hasRemaining()) {
+          if (ch.read(window, done + window.position()) < 0) {
+            throw new java.io.EOFException(file + " ended at " + (done + window.position()) + " bytes");
+          }
+        }
+        done += n;
+      }
+      return p;
+    } catch (java.io.IOException e) {
+      p.close();
+      throw new EngineException("cannot read plan " + artifact.uri() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ICudaEngine deserialize(BytePointer plan, String uri, Cuda.Device dev) {
     synchronized (TrtBackend.class) {
       Cuda.setDevice(dev.ordinal());
       TrtLogger.INSTANCE.clearLastError();
-      ICudaEngine engine;
-      try (BytePointer bytes = new BytePointer(plan)) {
-        engine = runtime().deserializeCudaEngine(bytes, plan.length);
-      }
+      ICudaEngine engine = runtime().deserializeCudaEngine(plan, plan.capacity());
       if (engine == null || engine.isNull()) {
         throw new EngineException("TensorRT " + Cuda.probe().tensorrtVersion() + " could not deserialize plan " + uri + " on "
             + dev + " (" + TrtLogger.INSTANCE.lastError() + "); it is corrupt or truncated, or was built by another "
