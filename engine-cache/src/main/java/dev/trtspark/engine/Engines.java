@@ -118,17 +118,7 @@ public final class Engines {
     }
     PlanMetadata m = artifact.sidecar().orElse(null);
     if (m != null && m.tensors() != null) {
-      List<TensorInfo> in = new ArrayList<>();
-      List<TensorInfo> out = new ArrayList<>();
-      for (PlanMetadata.Tensor t : m.tensors()) {
-        DataType type = DataType.valueOf(t.dtype().toUpperCase(java.util.Locale.ROOT));
-        if ("input".equals(t.mode())) {
-          in.add(new TensorInfo(t.name(), true, type, t.shape(), t.min(), t.opt(), t.max()));
-        } else {
-          out.add(TensorInfo.output(t.name(), type, t.shape()));
-        }
-      }
-      return new ModelSignature(artifact.uri(), in, out);
+      return signatureOf(artifact.uri(), m.tensors());
     }
     if (!Cuda.probe().usable()) {
       throw new EngineException("plan " + artifact.uri() + " has no sidecar (" + artifact.uri() + ".json) and this host "
@@ -136,6 +126,44 @@ public final class Engines {
     }
     try (EngineLease lease = lease(artifact, 0, config)) {
       return lease.signature();
+    }
+  }
+
+  /** A signature from a sidecar's tensors. */
+  public static ModelSignature signatureOf(String uri, List<PlanMetadata.Tensor> tensors) {
+    List<TensorInfo> in = new ArrayList<>();
+    List<TensorInfo> out = new ArrayList<>();
+    for (PlanMetadata.Tensor t : tensors) {
+      DataType type = DataType.valueOf(t.dtype().toUpperCase(java.util.Locale.ROOT));
+      if ("input".equals(t.mode())) {
+        in.add(new TensorInfo(t.name(), true, type, t.shape(), t.min(), t.opt(), t.max()));
+      } else {
+        out.add(TensorInfo.output(t.name(), type, t.shape()));
+      }
+    }
+    return new ModelSignature(uri, in, out);
+  }
+
+  /**
+   * What a sidecar would say of a plan that has none, read from the engine on this host's GPU (on an
+   * executor, for a driver without a GPU): TensorRT version, GPU, IO tensors and profiles, as JSON.
+   */
+  public static String describePlanHere(ModelArtifact plan, ResolvedConfig config) {
+    if (!Cuda.probe().usable()) {
+      throw new EngineException("this host cannot open TensorRT plans either (" + Cuda.probe().problem() + ")");
+    }
+    Cuda.Device dev = Cuda.device(0);
+    try (EngineLease lease = lease(plan, 0, config)) {
+      List<PlanMetadata.Tensor> tensors = new ArrayList<>();
+      ModelSignature s = lease.signature();
+      for (TensorInfo t : s.inputs()) {
+        tensors.add(new PlanMetadata.Tensor(t.name(), "input", t.dataType().display(), t.shape(), t.min(), t.opt(), t.max()));
+      }
+      for (TensorInfo t : s.outputs()) {
+        tensors.add(new PlanMetadata.Tensor(t.name(), "output", t.dataType().display(), t.shape(), null, null, null));
+      }
+      return new PlanMetadata(PlanMetadata.FORMAT, Cuda.probe().tensorrtVersion(), dev.name(), dev.computeCapability(),
+          plan.sha256(), null, null, java.util.Map.of(), tensors).toJson();
     }
   }
 

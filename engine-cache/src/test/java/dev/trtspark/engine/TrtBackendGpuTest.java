@@ -418,4 +418,19 @@ class TrtBackendGpuTest {
       assertArrayEquals(new float[] {0, 0, 10, 10, 100, 100, 120, 120}, kept, 1e-4f);
     }
   }
+
+  @Test
+  void aPlanWithoutSidecarIsDescribedWhereTheGpuIs() throws Exception {
+    ModelArtifact built = buildDigitsPlan("fp32");
+    Path bare = tmp.resolve("trtexec.engine");
+    Files.write(bare, built.bytes());  // as trtexec --saveEngine leaves it: no sidecar
+    ModelArtifact plan = ArtifactLoader.load(bare.toString());
+    assertTrue(plan.sidecar().isEmpty());
+    String json = Engines.describePlanHere(plan, BackendConformance.config("backend", "tensorrt"));
+    PlanMetadata m = PlanMetadata.parse(json, "executor");
+    assertEquals(Cuda.probe().tensorrtVersion(), m.tensorrtVersion());
+    var sig = Engines.signatureOf(bare.toString(), m.tensors());
+    assertEquals("input features float32 [-1, 64] profile [1x64]..[2048x64]", sig.inputs().get(0).toString());
+    assertEquals("output probs float32 [-1, 10]", sig.outputs().get(0).toString());
+  }
 }

@@ -302,7 +302,7 @@ public final class TrtInference {
       String uri = model != null ? model : config.getOptional(TrtConf.MODEL).orElseThrow(() -> new ConfigException(
           "no model: call model(\"...\") or set " + TrtConf.MODEL.key()));
       ModelArtifact artifact = ArtifactLoader.load(uri, s.sparkContext().hadoopConfiguration());
-      ModelSignature signature = Engines.signature(artifact, config);
+      ModelSignature signature = signature(s, uri, artifact, config);
       List<TensorBinding> outs = new ArrayList<>(outputs);
       if (outs.isEmpty()) {
         signature.outputs().forEach(t -> outs.add(new TensorBinding(t.name(), t.name())));
@@ -324,6 +324,34 @@ public final class TrtInference {
       }
       String name = "trt " + uri.substring(uri.lastIndexOf('/') + 1);
       return new TrtInference(s, spec, signature, artifact.kind(), payload, new InferenceMetrics(s.sparkContext(), name));
+    }
+
+    /**
+     * The model's signature on the driver; for a plan without sidecar on a driver without a GPU (a plan from
+     * {@code trtexec --saveEngine}), read on an executor, whose GPU opens the plan with TensorRT's own checks.
+     */
+    private static ModelSignature signature(SparkSession s, String uri, ModelArtifact artifact, ResolvedConfig config) {
+      if (artifact.kind() != ModelKind.TENSORRT_PLAN || artifact.sidecar().isPresent() || Engines.gpuProbe().usable()) {
+        return Engines.signature(artifact, config);
+      }
+      try {
+        String json = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(s.sparkContext())
+            .parallelize(List.of(0), 1)
+            .map(i -> Engines.describePlanHere(ArtifactLoader.load(uri), config))
+            .collect().get(0);
+        dev.trtspark.engine.model.PlanMetadata m = dev.trtspark.engine.model.PlanMetadata.parse(json,
+            uri + " (read on an executor)");
+        return Engines.signatureOf(uri, m.tensors());
+      } catch (Exception e) {  // a SparkException (checked, thrown through Scala) or ours
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && !(root instanceof EngineException)) {
+          root = root.getCause();
+        }
+        throw new EngineException("plan " + uri + " has no sidecar (" + uri + ".json), this driver has no GPU ("
+            + Engines.gpuProbe().problem() + "), and reading its inputs and outputs on an executor failed: "
+            + root.getMessage() + ". Run on executors with a GPU, or rebuild the plan with trt-spark build, which "
+            + "writes the sidecar", e);
+      }
     }
   }
 }

@@ -227,4 +227,17 @@ class TrtInferenceTest {
     assertTrue(d.contains("spark.trt.batchSize=512"), d);
     assertTrue(d.contains("outputs: [probs=probs]"), d);
   }
+
+  @Test
+  void aPlanWithoutSidecarOnADriverWithoutGpuIsAskedOfAnExecutor() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(dev.trtspark.engine.Engines.gpuProbe().usable(), "this host has a GPU");
+    java.nio.file.Path plan = java.nio.file.Files.createTempDirectory("trtexec").resolve("model.engine");
+    java.nio.file.Files.write(plan, new byte[] {'f', 't', 'r', 't', 1, 2, 3, 4});  // as trtexec --saveEngine leaves it
+    dev.trtspark.engine.EngineException e = assertThrows(dev.trtspark.engine.EngineException.class,
+        () -> TrtInference.builder().model(plan.toString()).input("x", "features").build());
+    assertTrue(e.getMessage().startsWith("plan " + plan + " has no sidecar (" + plan + ".json), this driver has no GPU ("),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("and reading its inputs and outputs on an executor failed: this host cannot open "
+        + "TensorRT plans either"), "a Spark job asked an executor: " + e.getMessage());
+  }
 }
