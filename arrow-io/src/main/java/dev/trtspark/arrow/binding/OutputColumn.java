@@ -13,7 +13,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.Float16;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -149,17 +148,17 @@ public final class OutputColumn {
     }
     if (vector instanceof ListVector) {
       ListVector list = (ListVector) vector;
-      values.getValidityBuffer().setOne(0, BitVectorHelper.getValidityBufferSizeFromCount(elements));
+      Validity.set(values.getValidityBuffer(), elements, null);
       values.setValueCount(elements);
       ArrowBuf offsets = list.getOffsetBuffer();
       for (int i = 0; i <= rows; i++) {
         offsets.setInt((long) i * 4, (int) (rowEnds == null ? i * a.perRow() : i == 0 ? 0 : rowEnds[i]));
       }
-      setValidity(list.getValidityBuffer(), rows, badRows);
+      Validity.set(list.getValidityBuffer(), rows, badRows);
       list.setLastSet(rows - 1);
       list.setValueCount(rows);
     } else {
-      setValidity(values.getValidityBuffer(), rows, badRows);
+      Validity.set(values.getValidityBuffer(), rows, badRows);
       values.setValueCount(rows);
     }
     return vector;
@@ -234,12 +233,5 @@ public final class OutputColumn {
       ends[i + 1] = written;
     }
     return ends;
-  }
-
-  private static void setValidity(ArrowBuf validity, int rows, BitSet badRows) {
-    validity.setOne(0, BitVectorHelper.getValidityBufferSizeFromCount(rows));
-    for (int i = badRows.nextSetBit(0); i >= 0 && i < rows; i = badRows.nextSetBit(i + 1)) {
-      BitVectorHelper.unsetBit(validity, i);
-    }
   }
 }

@@ -26,6 +26,8 @@ public final class ModelArtifact {
   private final String sha256;
   private final ModelKind kind;
   private final PlanMetadata sidecar;
+  /** {@link #externalDataFiles()}, found once (a scan of the whole model). */
+  private volatile java.util.Set<String> externalData;
 
   private ModelArtifact(String uri, byte[] bytes, java.nio.file.Path localFile, long size, String sha256, ModelKind kind,
       PlanMetadata sidecar) {
@@ -100,6 +102,15 @@ public final class ModelArtifact {
    * {@code external_data} entry is the string pair ("location", file name).
    */
   public java.util.Set<String> externalDataFiles() {
+    java.util.Set<String> found = externalData;
+    if (found == null) {
+      found = java.util.Collections.unmodifiableSet(scanExternalData());
+      externalData = found;
+    }
+    return found;
+  }
+
+  private java.util.Set<String> scanExternalData() {
     java.util.Set<String> out = new java.util.LinkedHashSet<>();
     if (kind != ModelKind.ONNX || bytes == null) {
       return out;

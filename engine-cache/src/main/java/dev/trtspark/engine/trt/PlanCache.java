@@ -76,9 +76,10 @@ public final class PlanCache {
   public static String location(String dir, ModelArtifact onnx, ResolvedConfig config, String tensorrtVersion,
       String gpuName, String computeCapability) {
     TreeMap<String, String> options = new TreeMap<>();
+    java.util.Map<String, String> values = config.asStrings();
     for (ConfigOption<?> o : BuildConf.all()) {
       if (o != BuildConf.TIMING_CACHE) {
-        options.put(o.key(), String.valueOf(config.asStrings().get(o.key())));
+        options.put(o.key(), String.valueOf(values.get(o.key())));
       }
     }
     String identity = onnx.sha256() + "|" + tensorrtVersion + "|" + gpuName + "|" + computeCapability + "|" + options;

@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.List;
 import dev.trtspark.arrow.binding.BadRows;
 import dev.trtspark.arrow.binding.RowProblem;
+import dev.trtspark.arrow.binding.Validity;
 import dev.trtspark.engine.tensor.TensorInfo;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -615,29 +616,20 @@ final class InputBatchBuilder implements AutoCloseable {
       if (array) {
         ListVector list = (ListVector) v;
         ensureValues(Math.max(valueCount, 1));
-        setValid(values.getValidityBuffer(), Math.toIntExact(valueCount), null);
+        Validity.set(values.getValidityBuffer(), Math.toIntExact(valueCount), null);
         for (int k = 0; k < nullElementCount; k++) {
           BitVectorHelper.unsetBit(values.getValidityBuffer(), nullElements[k]);
         }
-        setValid(list.getValidityBuffer(), rowCount, nullRows);
+        Validity.set(list.getValidityBuffer(), rowCount, nullRows);
         list.setLastSet(rowCount - 1);
         list.setValueCount(rowCount);
       } else {
-        setValid(values.getValidityBuffer(), rowCount, nullRows);
+        Validity.set(values.getValidityBuffer(), rowCount, nullRows);
         values.setValueCount(rowCount);
       }
       vector = null;
       values = null;
       return v;
-    }
-
-    private static void setValid(ArrowBuf validity, int count, BitSet nulls) {
-      validity.setOne(0, BitVectorHelper.getValidityBufferSizeFromCount(count));
-      if (nulls != null) {
-        for (int i = nulls.nextSetBit(0); i >= 0 && i < count; i = nulls.nextSetBit(i + 1)) {
-          BitVectorHelper.unsetBit(validity, i);
-        }
-      }
     }
 
     /** Whether any element is null: the array's null bits are all zero otherwise. */
