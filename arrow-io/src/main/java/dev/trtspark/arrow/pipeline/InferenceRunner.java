@@ -178,7 +178,7 @@ public final class InferenceRunner implements AutoCloseable {
       while (pending.size() >= maxInFlight) {
         done.add(complete(pending.poll()));
       }
-      PendingBatch p = PendingBatch.completed(Map.of(), StageTimes.ZERO);
+      PendingBatch p = PendingBatch.completed(StageTimes.ZERO);
       if (n > 0) {
         // each output column is allocated as soon as the backend knows the tensor's shape
         p = slot.submit(in, outputNames, (tensor, shape) -> {

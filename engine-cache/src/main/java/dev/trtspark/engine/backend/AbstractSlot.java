@@ -125,28 +125,7 @@ public abstract class AbstractSlot implements ExecutionSlot {
         chunks.add(new Chunk(in, wanted, placement));
       }
     }
-    PendingBatch last = run(chunks);
-    return new PendingBatch() {
-      @Override
-      public Map<String, long[]> outputShapes() {
-        return placement.shapes();
-      }
-
-      @Override
-      public boolean isDone() {
-        return last.isDone();
-      }
-
-      @Override
-      public void await() {
-        last.await();
-      }
-
-      @Override
-      public StageTimes timings() {
-        return last.timings();
-      }
-    };
+    return run(chunks);
   }
 
   /**
@@ -194,10 +173,6 @@ public abstract class AbstractSlot implements ExecutionSlot {
       long offset = written.getOrDefault(tensor, 0L);
       written.put(tensor, offset + bytes);
       return f.slice(offset, bytes, chunkShape);
-    }
-
-    Map<String, long[]> shapes() {
-      return shapes;
     }
 
     long rowsOf(Map<String, HostTensor> inputs) {

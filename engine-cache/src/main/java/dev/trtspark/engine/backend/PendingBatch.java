@@ -1,15 +1,10 @@
 package dev.trtspark.engine.backend;
 
-import java.util.Map;
-
 /**
  * A submitted batch. {@link #await()} blocks until its outputs are in host memory and rethrows, on
  * the caller's thread, any failure of the batch with context.
  */
 public interface PendingBatch {
-  /** Output shapes, known at submit time. */
-  Map<String, long[]> outputShapes();
-
   /** True once the outputs are in host memory (never blocks). */
   boolean isDone();
 
@@ -22,13 +17,8 @@ public interface PendingBatch {
   }
 
   /** A batch that has already run, in {@code times}. */
-  static PendingBatch completed(Map<String, long[]> shapes, StageTimes times) {
+  static PendingBatch completed(StageTimes times) {
     return new PendingBatch() {
-      @Override
-      public Map<String, long[]> outputShapes() {
-        return shapes;
-      }
-
       @Override
       public boolean isDone() {
         return true;

@@ -37,7 +37,7 @@ final class OrtSlot extends AbstractSlot {
     for (Chunk c : chunks) {
       runOne(c);
     }
-    return PendingBatch.completed(Map.of(), new StageTimes(0, System.nanoTime() - t0, 0));
+    return PendingBatch.completed(new StageTimes(0, System.nanoTime() - t0, 0));
   }
 
   private void runOne(Chunk c) {

@@ -227,11 +227,6 @@ final class TrtSlot extends AbstractSlot {
     }
 
     @Override
-    public Map<String, long[]> outputShapes() {
-      return Map.of();
-    }
-
-    @Override
     public boolean isDone() {
       return times != null || cudaEventQuery(last()) == 0;
     }
