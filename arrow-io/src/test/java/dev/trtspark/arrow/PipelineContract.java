@@ -131,7 +131,9 @@ abstract class PipelineContract {
   }
 
   static float listFloat(FieldVector v, int row, int j, int perRow) {
-    return ((Float4Vector) ((ListVector) v).getDataVector()).get(row * perRow + j);
+    ListVector list = (ListVector) v;
+    assertEquals(perRow, list.getElementEndIndex(row) - list.getElementStartIndex(row), "values in row " + row);
+    return ((Float4Vector) list.getDataVector()).get(list.getElementStartIndex(row) + j);
   }
 
   @Test
@@ -288,8 +290,10 @@ abstract class PipelineContract {
 
   private static final int[] BERT_LENGTHS = {3, 9, 1, 12, 5, 12, 7, 2};
 
+  private PipelineMetrics lastBertMetrics;
+
   /** tiny_bert's outputs for rows of BERT_LENGTHS tokens, fed in batches of {@code batch} rows. */
-  private List<float[][]> bert(int batch, List<TensorBinding> outs) {
+  private List<float[][]> bert(int batch, List<TensorBinding> outs, String... options) {
     Long[][] ids = new Long[BERT_LENGTHS.length][];
     Long[][] mask = new Long[BERT_LENGTHS.length][];
     for (int i = 0; i < ids.length; i++) {
@@ -307,8 +311,10 @@ abstract class PipelineContract {
           longs("mask", java.util.Arrays.copyOfRange(mask, s, e))));
     }
     List<float[][]> perOutput = new ArrayList<>();
+    String[] all = concat(bertOptions(), options);
     try (Run r = run(ArrowFixtures.model("tiny_bert.onnx"), b("input_ids", "ids", "attention_mask", "mask"), outs,
-        config(bertOptions()), batches.toArray(new VectorSchemaRoot[0]))) {
+        config(all), batches.toArray(new VectorSchemaRoot[0]))) {
+      lastBertMetrics = r.metrics();
       for (TensorBinding o : outs) {
         float[][] rows = new float[ids.length][];
         int k = 0;
@@ -351,6 +357,52 @@ abstract class PipelineContract {
     for (int i = 0; i < BERT_LENGTHS.length; i++) {
       assertArrayEquals(alone.get(1)[i], pooled.get(0)[i], 2e-4f, "pooled only, row " + i);
     }
+  }
+
+  @Test
+  void lengthBucketsRunEachGroupPaddedToItsOwnLongestAndKeepInputOrder() {
+    List<TensorBinding> both = b("last_hidden_state", "hidden", "pooler_output", "pooled");
+    List<float[][]> alone = bert(1, both);
+    List<float[][]> padded = bert(8, both, "lengthBucketing", "false", "build.lengthBuckets", "4,8");
+    double paddedRatio = lastBertMetrics.paddingRatio();
+    // lengths 3 9 1 12 5 12 7 2: buckets <=4 {3,1,2}, <=8 {5,7}, longer {9,12,12}
+    List<float[][]> bucketed = bert(8, both, "build.lengthBuckets", "4,8");
+    double bucketedRatio = lastBertMetrics.paddingRatio();
+    for (int i = 0; i < BERT_LENGTHS.length; i++) {
+      assertArrayEquals(alone.get(0)[i], bucketed.get(0)[i], 2e-4f, "hidden, row " + i);
+      assertArrayEquals(alone.get(1)[i], bucketed.get(1)[i], 2e-4f, "pooled, row " + i);
+      assertArrayEquals(padded.get(1)[i], bucketed.get(1)[i], 2e-4f, "pooled, row " + i + " against one padded batch");
+    }
+    // 8 rows x 12 against 51 values (per input), and each group to its own longest: 3x3 + 2x7 + 3x12 = 59
+    assertEquals(96.0 / 51, paddedRatio, 1e-9);
+    assertEquals(59.0 / 51, bucketedRatio, 1e-9);
+    assertEquals(1, lastBertMetrics.batches());
+  }
+
+  @Test
+  void lengthBucketsKeepBadRowsWhereTheyWere() {
+    float[][] x = {{1, 2, 3, 4, 5, 6}, null, {1}, new float[40], {2, 2}, {Float.NaN, 1, 1, 1, 1}, {3, 3, 3}};
+    try (Run r = run(ArrowFixtures.model("seq_sum.onnx"), b("x", "tokens"), b("y", "sum"),
+        config("build.minShapes", "x:1x1", "build.optShapes", "x:4x16", "build.maxShapes", "x:64x32",
+            "build.lengthBuckets", "2,4", "badRowPolicy", "null", "allowNonFinite", "false"),
+        ArrowFixtures.root(ArrowFixtures.floats("tokens", x, 0, allocator)))) {
+      FieldVector y = r.only().outputs().getVector("sum");
+      assertEquals(7, y.getValueCount());
+      float[] expected = {21, 0, 1, 0, 4, 0, 9};
+      for (int i = 0; i < x.length; i++) {
+        boolean bad = i == 1 || i == 3 || i == 5;
+        assertEquals(bad, y.isNull(i), "row " + i + " null");
+        if (!bad) {
+          assertEquals(expected[i], listFloat(y, i, 0, 1), 1e-6f, "row " + i);
+        }
+      }
+      assertEquals(Map.of(BadRows.Reason.NULL_ROW, 1L, BadRows.Reason.WRONG_LENGTH, 1L, BadRows.Reason.NON_FINITE, 1L),
+          r.metrics().badByReason());
+    }
+  }
+
+  static String[] concat(String[] a, String... b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
   }
 
   @Test

@@ -52,6 +52,31 @@ public final class BuildConf {
       .shapesType().noDefaultValue()
       .withDescription("Profile maximum shapes, trtexec style: name:1024x128[,name:...].");
 
+  public static final ConfigOption<List<Long>> LENGTH_BUCKETS = key("spark.trt.build.lengthBuckets")
+      .custom("ascending list of lengths", BuildConf::parseLengths,
+          l -> l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+      .noDefaultValue()
+      .withDescription("Length buckets for variable-length inputs (a dynamic second dimension, such as a token "
+          + "sequence), ascending: 16,32,64,128. TensorRT builds one optimization profile per bucket (lengths from the "
+          + "profile's minimum up to the bucket, tuned at it; the max shape is added as the last bucket), and a batch's "
+          + "rows are grouped by bucket so each group is padded only to its own longest row (spark.trt.lengthBucketing). "
+          + "On ONNX Runtime only the grouping applies.");
+
+  static List<Long> parseLengths(String s) {
+    List<Long> out = new java.util.ArrayList<>();
+    for (String part : s.split(",")) {
+      long v = Long.parseLong(part.trim());
+      if (v < 1) {
+        throw new IllegalArgumentException(v + " is not a length (at least 1)");
+      }
+      if (!out.isEmpty() && v <= out.get(out.size() - 1)) {
+        throw new IllegalArgumentException("lengths must be ascending, " + v + " follows " + out.get(out.size() - 1));
+      }
+      out.add(v);
+    }
+    return List.copyOf(out);
+  }
+
   public static final ConfigOption<String> TIMING_CACHE = key("spark.trt.build.timingCache")
       .stringType().noDefaultValue()
       .withDescription("Timing-cache file: read before the build if it exists, written after it; speeds up rebuilds.");
@@ -68,6 +93,6 @@ public final class BuildConf {
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(PRECISION, WORKSPACE_BYTES, OPTIMIZATION_LEVEL, MIN_BATCH, OPT_BATCH, MAX_BATCH, MIN_SHAPES,
-        OPT_SHAPES, MAX_SHAPES, TIMING_CACHE, STRONGLY_TYPED, VERSION_COMPATIBLE);
+        OPT_SHAPES, MAX_SHAPES, LENGTH_BUCKETS, TIMING_CACHE, STRONGLY_TYPED, VERSION_COMPATIBLE);
   }
 }

@@ -96,10 +96,17 @@ public final class TrtConf {
       .booleanType().defaultValue(true)
       .withDescription("Whether a DataFrame that is a columnar scan (Parquet, ORC; optionally a selection of its columns) is read batch by batch with bulk copies instead of row by row; false forces the row path (for comparisons).");
 
+  public static final ConfigOption<Boolean> LENGTH_BUCKETING = key("spark.trt.lengthBucketing")
+      .booleanType().defaultValue(true)
+      .withDescription("Whether a batch's rows are grouped by the length of their variable-length inputs into sub-batches, "
+          + "one per length bucket (the plan's optimization profiles, or spark.trt.build.lengthBuckets on ONNX Runtime), "
+          + "each padded only to its own longest row and run with the profile that fits it; outputs come back in input "
+          + "order. false pads every row to the batch's longest. Without buckets nothing is grouped.");
+
   /** Every key of this class, in documentation order. */
   public static List<ConfigOption<?>> all() {
     return List.of(MODEL, MODEL_SHA256, BACKEND, BATCH_SIZE, BATCHES_IN_FLIGHT, DEVICE, ENGINE_CACHE_MAX_BYTES,
         SLOTS_PER_ENGINE, SLOT_TIMEOUT_MS, PINNED_POOL_MAX_BYTES, PINNED_POOL_IDLE_MS, PLAN_CACHE_DIR, PLUGINS, BROADCAST_MAX_BYTES, BAD_ROW_POLICY,
-        ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS, COLUMNAR_INPUT);
+        ALLOW_NON_FINITE, KEEP_BOUND_COLUMNS, COLUMNAR_INPUT, LENGTH_BUCKETING);
   }
 }

@@ -48,6 +48,8 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {"--opt-shapes", "--optShapes"}, description = "name:AxB[,name:...]") String optShapes;
   @Option(names = {"--max-shapes", "--maxShapes"}, description = "name:AxB[,name:...]") String maxShapes;
   @Option(names = "--max-batch", description = "Largest batch (dimension 0) the plan takes.") Integer maxBatch;
+  @Option(names = "--length-buckets", description = "Lengths 16,32,64,128: one optimization profile per bucket for "
+      + "variable-length inputs (spark.trt.build.lengthBuckets).") String lengthBuckets;
   @Option(names = {"--timing-cache", "--timingCacheFile"}, description = "Timing-cache file, read if present and written "
       + "after.") String timingCache;
   @Option(names = "--workspace", description = "Workspace limit in bytes (512m, 4g, ...).") String workspace;
@@ -97,6 +99,7 @@ final class BuildCommand implements Callable<Integer> {
     put(o, "build.optShapes", optShapes);
     put(o, "build.maxShapes", maxShapes);
     put(o, "build.maxBatch", maxBatch == null ? null : maxBatch.toString());
+    put(o, "build.lengthBuckets", lengthBuckets);
     put(o, "build.timingCache", timingCache);
     put(o, "build.workspaceBytes", workspace != null ? workspace : memPoolSize == null ? null : workspaceFromPool(memPoolSize));
     if (versionCompatible) {

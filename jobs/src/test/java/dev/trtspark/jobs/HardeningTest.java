@@ -84,8 +84,16 @@ class HardeningTest {
     assertEquals(0, b.code(), b.err());
     Cli.Run c = run(concat(common, "--output", pooled, "--out", "pooler_output=p"));
     assertEquals(0, c.code(), c.err());
+    String grouped = tmp.resolve("grouped").toString();
+    Cli.Run d = run(concat(common, "--output", grouped, "--batch-size", "16", "--conf",
+        "spark.trt.build.lengthBuckets=4,8"));
+    assertEquals(0, d.code(), d.err());
+    double padded = padding(b.out());
+    double bucketed = padding(d.out());
+    assertTrue(bucketed < padded && bucketed >= 1, "padding " + bucketed + " with buckets, " + padded + " without");
     List<Row> x = SparkSession.active().read().parquet(one).orderBy("id").collectAsList();
     List<Row> y = SparkSession.active().read().parquet(many).orderBy("id").collectAsList();
+    List<Row> g = SparkSession.active().read().parquet(grouped).orderBy("id").collectAsList();
     List<Row> z = SparkSession.active().read().parquet(pooled).orderBy("id").collectAsList();
     assertEquals(40, x.size());
     for (int i = 0; i < 40; i++) {
@@ -94,9 +102,18 @@ class HardeningTest {
       float[] h2 = Cli.floats(y.get(i).getList(y.get(i).fieldIndex("last_hidden_state")));
       assertEquals(tokens * 16, h1.length, "row " + i + ": its own length x 16");
       assertArrayEquals(h1, h2, 2e-4f, "row " + i + " does not depend on its batch");
+      assertArrayEquals(h1, Cli.floats(g.get(i).getList(g.get(i).fieldIndex("last_hidden_state"))), 2e-4f,
+          "row " + i + " grouped by length");
       assertArrayEquals(Cli.floats(x.get(i).getList(x.get(i).fieldIndex("pooler_output"))),
           Cli.floats(z.get(i).getList(z.get(i).fieldIndex("p"))), 2e-4f, "pooled alone, row " + i);
     }
+  }
+
+  /** The padding ratio the job printed ("padding=1.84x"). */
+  private static double padding(String out) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("padding=([0-9.]+)x").matcher(out);
+    assertTrue(m.find(), "no padding= in " + out);
+    return Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -11,7 +11,8 @@ import org.apache.spark.util.LongAccumulator;
  * when its partition ends: rows, batches, bad rows, engine loads and cache hits, and time per stage:
  * input (pulling rows or batches from the plan below: scan, decode, upstream operators), slot wait,
  * fill (columns to tensors), H2D / compute / D2H (device time), wait (blocked on the device) and emit
- * (results to output rows). Times are summed over tasks, so with 16 tasks they add up to 16x the wall time.
+ * (results to output rows); and for variable-length inputs, the elements sent against the rows' own
+ * values ({@link #paddingRatio()}). Times are summed over tasks, so with 16 tasks they add up to 16x the wall time.
  * {@link #summary()} is the line a job prints.
  */
 public final class InferenceMetrics implements Serializable {
@@ -29,6 +30,8 @@ public final class InferenceMetrics implements Serializable {
   private final LongAccumulator slotWaitMs;
   private final LongAccumulator inputMs;
   private final LongAccumulator emitMs;
+  private final LongAccumulator paddedElements;
+  private final LongAccumulator valueElements;
   private final java.util.EnumMap<BadRows.Reason, LongAccumulator> badByReason = new java.util.EnumMap<>(BadRows.Reason.class);
 
   /** Host-side times of one task that the pipeline does not see. */
@@ -48,6 +51,8 @@ public final class InferenceMetrics implements Serializable {
     slotWaitMs = sc.longAccumulator(name + " slot wait ms");
     inputMs = sc.longAccumulator(name + " input ms");
     emitMs = sc.longAccumulator(name + " emit ms");
+    paddedElements = sc.longAccumulator(name + " padded input elements");
+    valueElements = sc.longAccumulator(name + " input value elements");
     for (BadRows.Reason r : BadRows.Reason.values()) {
       badByReason.put(r, sc.longAccumulator(name + " bad rows " + r.name().toLowerCase(java.util.Locale.ROOT)));
     }
@@ -72,6 +77,16 @@ public final class InferenceMetrics implements Serializable {
     computeMs.add(m.computeNanos() / 1_000_000);
     d2hMs.add(m.d2hNanos() / 1_000_000);
     waitMs.add(m.waitNanos() / 1_000_000);
+    paddedElements.add(m.paddedElements());
+    valueElements.add(m.valueElements());
+  }
+
+  /**
+   * Elements sent for variable-length (padded) inputs per element of the rows' own values: 1 means no
+   * padding; 1 when the model has no such input.
+   */
+  public double paddingRatio() {
+    return valueElements.value() == 0 ? 1 : (double) paddedElements.value() / valueElements.value();
   }
 
   public long rows() {
@@ -117,6 +132,7 @@ public final class InferenceMetrics implements Serializable {
     return String.format("rows=%d batches=%d badRows=%d%s engineLoads=%d engineCacheHits=%d input=%dms slotWait=%dms "
         + "fill=%dms h2d=%dms compute=%dms d2h=%dms wait=%dms emit=%dms", rows.value(), batches.value(), badRows.value(),
         reasons, engineLoads.value(), engineHits.value(), inputMs.value(), slotWaitMs.value(), fillMs.value(), h2dMs.value(),
-        computeMs.value(), d2hMs.value(), waitMs.value(), emitMs.value());
+        computeMs.value(), d2hMs.value(), waitMs.value(), emitMs.value())
+        + (valueElements.value() == 0 ? "" : String.format(" padding=%.2fx", paddingRatio()));
   }
 }

@@ -65,7 +65,43 @@ public final class InputColumn {
    * @param lengths for a padded input, each row's own length (0 for bad rows) when some row is shorter
    *     than the batch's; null when no row was padded
    */
-  public record Staged(HostTensor tensor, ArrowBuf owned, int[] lengths) {}
+  public record Staged(HostTensor tensor, ArrowBuf owned, int[] lengths) {
+    /** Elements the tensor holds, padding included. */
+    public long elements() {
+      return TensorInfo.elements(tensor.shape());
+    }
+
+    /** Elements of the rows' own values: {@link #elements()} less the padding (and bad rows). */
+    public long values() {
+      if (lengths == null) {
+        return elements();
+      }
+      long n = 0;
+      for (int len : lengths) {
+        n += len;
+      }
+      return n;
+    }
+  }
+
+  /** Whether batches pad this input to their longest row (a dynamic second dimension). */
+  public boolean padded() {
+    return perRow < 0;
+  }
+
+  /**
+   * Each row's number of values in {@code vector} (0 for a null row), unchecked: for grouping rows by
+   * length before {@link #stage}, which checks them.
+   */
+  public int[] rowLengths(FieldVector vector, int rows) {
+    int[] out = new int[rows];
+    ArrowBuf offsets = layout == Layout.LIST ? ((ListVector) vector).getOffsetBuffer() : null;
+    int fixedSize = layout == Layout.FIXED_LIST ? ((FixedSizeListVector) vector).getListSize() : 1;
+    for (int i = 0; i < rows; i++) {
+      out[i] = vector.isNull(i) ? 0 : (int) length(offsets, fixedSize, i);
+    }
+    return out;
+  }
 
   /**
    * Checks that column {@code field} can feed {@code tensor}.
@@ -161,6 +197,18 @@ public final class InputColumn {
    */
   public Staged stage(FieldVector vector, int rows, BadRows bad, boolean allowNonFinite, BufferAllocator allocator,
       TensorAllocators tensors) {
+    return stage(vector, rows, null, bad, allowNonFinite, allocator, tensors);
+  }
+
+  /**
+   * As {@link #stage(FieldVector, int, BadRows, boolean, BufferAllocator, TensorAllocators)}, for the
+   * rows {@code select} of the vector only (null: rows {@code 0..rows-1}), in that order: tensor row
+   * {@code i} is vector row {@code select[i]}, and bad rows are marked by their vector row. Always
+   * copies; {@link Staged#lengths()} is indexed by tensor row.
+   */
+  public Staged stage(FieldVector vector, int vectorRows, int[] select, BadRows bad, boolean allowNonFinite,
+      BufferAllocator allocator, TensorAllocators tensors) {
+    int rows = select == null ? vectorRows : select.length;
     FieldVector data = layout == Layout.SCALAR ? vector
         : layout == Layout.LIST ? ((ListVector) vector).getDataVector()
         : ((FixedSizeListVector) vector).getDataVector();
@@ -170,7 +218,7 @@ public final class InputColumn {
     boolean checkElements = layout != Layout.SCALAR && data.getNullCount() > 0;
     boolean checkFinite = !allowNonFinite && ElementType.isFloat(source);
     long longest = 0;
-    long base = start(offsets, fixedSize, 0, rows);
+    long base = start(offsets, fixedSize, 0, vectorRows);
     boolean regular = true;
     long firstLen = -1;
     // fixed-length rows, none null, nothing to scan: no per-row work (the common case, and the fast one)
@@ -180,13 +228,14 @@ public final class InputColumn {
       firstLen = fixedSize;
       longest = rows > 0 ? fixedSize : 0;
     }
-    for (int i = 0; i < rows && !nothingToCheck; i++) {
-      long s = start(offsets, fixedSize, i, rows);
+    for (int k = 0; k < rows && !nothingToCheck; k++) {
+      int i = select == null ? k : select[k];
+      long s = start(offsets, fixedSize, i, vectorRows);
       long len = length(offsets, fixedSize, i);
       if (firstLen < 0) {
         firstLen = len;
       }
-      regular &= len == firstLen && s == base + i * firstLen;
+      regular &= select == null && len == firstLen && s == base + i * firstLen;
       if (bad.isBad(i)) {
         continue;  // found bad by the batch's producer (see RowProblem)
       }
@@ -230,7 +279,7 @@ public final class InputColumn {
     }
     int elementBytes = tensor.dataType().bytes();
     boolean identity = ElementType.IDENTITY.get(tensor.dataType()) == source;
-    boolean contiguous = layout != Layout.LIST || (regular && firstLen == width) || rows == 0;
+    boolean contiguous = select == null && (layout != Layout.LIST || (regular && firstLen == width) || rows == 0);
     boolean fixedWidth = layout != Layout.LIST || firstLen == width;
     boolean memoryOk = !tensors.pinned() || tensors.owns(data.getDataBuffer());
     if (identity && contiguous && fixedWidth && memoryOk && rows > 0) {
@@ -246,15 +295,16 @@ public final class InputColumn {
       if (bad.any() || perRow < 0) {
         staging.setZero(0, bytes);
       }
-      for (int i = 0; i < rows; i++) {
+      for (int k = 0; k < rows; k++) {
+        int i = select == null ? k : select[k];
         if (bad.isBad(i)) {
           continue;
         }
-        long s = start(offsets, fixedSize, i, rows);
+        long s = start(offsets, fixedSize, i, vectorRows);
         long len = length(offsets, fixedSize, i);
-        copyRow(data, s, len, staging, (long) i * width);
+        copyRow(data, s, len, staging, (long) k * width);
         if (lengths != null) {
-          lengths[i] = (int) len;
+          lengths[k] = (int) len;
           padded |= len != width;
         }
       }

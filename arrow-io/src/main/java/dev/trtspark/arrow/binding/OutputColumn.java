@@ -165,6 +165,71 @@ public final class OutputColumn {
   }
 
   /**
+   * Puts the rows of a batch that ran in parts back in input order: row {@code i} of the result is row
+   * {@code index[i]} of {@code parts.get(part[i])} (each a vector {@link #finish} completed), values
+   * copied once. The parts stay the caller's.
+   */
+  public FieldVector gather(List<FieldVector> parts, int[] part, int[] index, BufferAllocator allocator) {
+    int rows = part.length;
+    FieldVector out = field.createVector(allocator);
+    try {
+      BitSet nulls = new BitSet();
+      if (out instanceof ListVector) {
+        ListVector list = (ListVector) out;
+        long total = 0;
+        for (FieldVector p : parts) {
+          total += ((ListVector) p).getDataVector().getValueCount();
+        }
+        list.setInitialCapacity(Math.max(rows, 1));
+        list.allocateNew();
+        BaseFixedWidthVector values = (BaseFixedWidthVector) list.getDataVector();
+        values.allocateNew((int) Math.max(total, 1));
+        ArrowBuf offsets = list.getOffsetBuffer();
+        int at = 0;
+        offsets.setInt(0, 0);
+        for (int i = 0; i < rows; i++) {
+          ListVector from = (ListVector) parts.get(part[i]);
+          int j = index[i];
+          if (from.isNull(j)) {
+            nulls.set(i);
+          } else {
+            int start = from.getOffsetBuffer().getInt((long) j * 4);
+            int n = from.getOffsetBuffer().getInt((long) (j + 1) * 4) - start;
+            BaseFixedWidthVector src = (BaseFixedWidthVector) from.getDataVector();
+            if (src instanceof BitVector) {
+              for (int k = 0; k < n; k++) {
+                ((BitVector) values).set(at + k, ((BitVector) src).get(start + k));
+              }
+            } else {
+              int w = src.getTypeWidth();
+              MemoryUtil.copyMemory(src.getDataBuffer().memoryAddress() + (long) start * w,
+                  values.getDataBuffer().memoryAddress() + (long) at * w, (long) n * w);
+            }
+            at += n;
+          }
+          offsets.setInt((long) (i + 1) * 4, at);
+        }
+        Validity.set(values.getValidityBuffer(), at, null);
+        values.setValueCount(at);
+        Validity.set(list.getValidityBuffer(), rows, nulls);
+        list.setLastSet(rows - 1);
+        list.setValueCount(rows);
+      } else {
+        BaseFixedWidthVector v = (BaseFixedWidthVector) out;
+        v.allocateNew(Math.max(rows, 1));
+        for (int i = 0; i < rows; i++) {
+          v.copyFrom(index[i], i, parts.get(part[i]));
+        }
+        v.setValueCount(rows);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  /**
    * Moves each row's values, cut to its own length in the followed dimensions, to the front of the
    * buffer the device wrote (in place: a row only ever moves towards the start). Returns the end
    * offset (in elements) of each row, index 0 unused, or null when nothing is cut.

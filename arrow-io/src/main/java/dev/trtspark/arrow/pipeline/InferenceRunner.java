@@ -10,6 +10,7 @@ import dev.trtspark.conf.ResolvedConfig;
 import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.conf.TrtConf;
 import dev.trtspark.engine.EngineException;
+import dev.trtspark.engine.backend.ExecutionSlot;
 import dev.trtspark.engine.backend.PendingBatch;
 import dev.trtspark.engine.backend.StageTimes;
 import dev.trtspark.engine.cache.SlotLease;
@@ -72,8 +73,19 @@ public final class InferenceRunner implements AutoCloseable {
   private long d2hNanos;
   private long waitNanos;
 
+  private long paddedElements;
+  private long valueElements;
+  private final boolean bucketing;
+  private final long[] buckets;
+
+  /**
+   * One part of a batch: all its rows ({@code select} null), or the rows {@code select} of one length
+   * bucket; its output columns and its padded inputs' row lengths.
+   */
+  private record Part(int[] select, Map<String, OutputColumn.Allocated> outputs, Map<String, int[]> lengths) {}
+
   private record InFlight(int index, long offset, int rows, VectorSchemaRoot input, List<ArrowBuf> staging,
-      Map<String, OutputColumn.Allocated> outputs, Map<String, int[]> lengths, PendingBatch pending, BadRows bad) {}
+      List<Part> parts, PendingBatch pending, BadRows bad) {}
 
   public InferenceRunner(SlotLease slot, List<TensorBinding> inputs, List<TensorBinding> outputs, ResolvedConfig config,
       BufferAllocator allocator, TensorAllocators tensors) {
@@ -86,6 +98,8 @@ public final class InferenceRunner implements AutoCloseable {
     // the slot's lanes were fixed when its engine was first loaded in this JVM
     this.maxInFlight = Math.min(config.get(TrtConf.BATCHES_IN_FLIGHT), slot.lanes());
     ModelSignature sig = slot.signature();
+    this.buckets = sig.lengthBuckets();
+    this.bucketing = config.get(TrtConf.LENGTH_BUCKETING) && buckets.length > 1;
     for (TensorBinding b : outputs) {
       OutputColumn o = OutputColumn.bind(b, sig.require(b.tensor(), false), sig.followedInputs(b.tensor()));
       if (byTensor.putIfAbsent(b.tensor(), o) != null) {
@@ -155,39 +169,46 @@ public final class InferenceRunner implements AutoCloseable {
       throw e;
     }
     List<ArrowBuf> staging = new ArrayList<>();
-    Map<String, OutputColumn.Allocated> allocated = new LinkedHashMap<>();
-    Map<String, int[]> lengths = new LinkedHashMap<>();
+    List<Part> parts = new ArrayList<>();
     InFlight flight;
     List<BatchResult> done = new ArrayList<>();
     try {
-      Map<String, HostTensor> in = new LinkedHashMap<>();
-      for (InputColumn c : inputs) {
-        InputColumn.Staged s = c.stage(batch.getVector(c.binding().column()), n, bad, allowNonFinite, allocator, tensors);
-        if (s.owned() != null) {
-          staging.add(s.owned());
-          copiedInputs++;
-        } else {
-          zeroCopyInputs++;
+      List<ExecutionSlot.Part> slotParts = new ArrayList<>();
+      for (int[] select : groups(batch, n)) {
+        Part part = new Part(select, new LinkedHashMap<>(), new LinkedHashMap<>());
+        parts.add(part);
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (InputColumn c : inputs) {
+          InputColumn.Staged s = c.stage(batch.getVector(c.binding().column()), n, select, bad, allowNonFinite, allocator,
+              tensors);
+          if (s.owned() != null) {
+            staging.add(s.owned());
+            copiedInputs++;
+          } else {
+            zeroCopyInputs++;
+          }
+          in.put(c.tensor().name(), s.tensor());
+          if (s.lengths() != null) {
+            part.lengths().put(c.tensor().name(), s.lengths());
+          }
+          if (c.padded()) {
+            paddedElements += s.elements();
+            valueElements += s.values();
+          }
         }
-        in.put(c.tensor().name(), s.tensor());
-        if (s.lengths() != null) {
-          lengths.put(c.tensor().name(), s.lengths());
-        }
+        // each output column is allocated as soon as the backend knows the tensor's shape
+        slotParts.add(new ExecutionSlot.Part(in, (tensor, shape) -> {
+          OutputColumn.Allocated a = byTensor.get(tensor).allocate(shape, allocator);
+          part.outputs().put(tensor, a);
+          return a.target();
+        }));
       }
       fillNanos += System.nanoTime() - t0;
       while (pending.size() >= maxInFlight) {
         done.add(complete(pending.poll()));
       }
-      PendingBatch p = PendingBatch.completed(StageTimes.ZERO);
-      if (n > 0) {
-        // each output column is allocated as soon as the backend knows the tensor's shape
-        p = slot.submit(in, outputNames, (tensor, shape) -> {
-          OutputColumn.Allocated a = byTensor.get(tensor).allocate(shape, allocator);
-          allocated.put(tensor, a);
-          return a.target();
-        });
-      }
-      flight = new InFlight(batchIndex, partitionOffset, n, batch, staging, allocated, lengths, p, bad);
+      PendingBatch p = n > 0 ? slot.submitParts(slotParts, outputNames) : PendingBatch.completed(StageTimes.ZERO);
+      flight = new InFlight(batchIndex, partitionOffset, n, batch, staging, parts, p, bad);
       pending.add(flight);
       batchIndex++;
       partitionOffset += n;
@@ -195,11 +216,66 @@ public final class InferenceRunner implements AutoCloseable {
     } catch (RuntimeException e) {
       done.forEach(BatchResult::close);
       staging.forEach(ArrowBuf::close);
-      allocated.values().forEach(InferenceRunner::release);
+      parts.forEach(InferenceRunner::release);
       batch.close();
       throw e instanceof EngineException ? e : new EngineException("batch " + batchIndex + " (partition rows "
           + partitionOffset + ".." + (partitionOffset + n - 1) + ") failed: " + e, e);
     }
+  }
+
+  /**
+   * The batch's rows grouped by length bucket, each group in input order, the groups in bucket order:
+   * a row's length is the longest of its padded inputs, its bucket the first whose bound holds it (a
+   * row longer than every bound goes to the last, where it is found bad). One group of all rows
+   * ({@code null}) without bucketing, or when every row falls in one bucket.
+   */
+  private List<int[]> groups(VectorSchemaRoot batch, int n) {
+    if (!bucketing || n < 2) {
+      return java.util.Collections.singletonList(null);
+    }
+    int[] length = null;
+    for (InputColumn c : inputs) {
+      if (c.padded()) {
+        int[] l = c.rowLengths(batch.getVector(c.binding().column()), n);
+        if (length == null) {
+          length = l;
+        } else {
+          for (int i = 0; i < n; i++) {
+            length[i] = Math.max(length[i], l[i]);
+          }
+        }
+      }
+    }
+    if (length == null) {
+      return java.util.Collections.singletonList(null);
+    }
+    int[] bucket = new int[n];
+    int[] count = new int[buckets.length];
+    for (int i = 0; i < n; i++) {
+      int b = 0;
+      while (b < buckets.length - 1 && length[i] > buckets[b]) {
+        b++;
+      }
+      bucket[i] = b;
+      count[b]++;
+    }
+    List<int[]> out = new ArrayList<>();
+    for (int b = 0; b < buckets.length; b++) {
+      if (count[b] == n) {
+        return java.util.Collections.singletonList(null);
+      }
+      if (count[b] > 0) {
+        int[] rows = new int[count[b]];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+          if (bucket[i] == b) {
+            rows[k++] = i;
+          }
+        }
+        out.add(rows);
+      }
+    }
+    return out;
   }
 
   /** Waits for every batch in flight and returns them in order. */
@@ -228,17 +304,19 @@ public final class InferenceRunner implements AutoCloseable {
     f.staging().forEach(ArrowBuf::close);
     f.input().close();
     List<FieldVector> vectors = new ArrayList<>();
-    if (f.rows() > 0) {
-      for (int i = 0; i < outputs.size(); i++) {
-        OutputColumn o = outputs.get(i);
-        vectors.add(o.finish(f.outputs().get(o.tensor().name()), f.bad().rows(), f.lengths()));
-      }
-    } else {
+    if (f.rows() == 0) {
       for (OutputColumn o : outputs) {
         FieldVector v = o.field().createVector(allocator);
         v.setValueCount(0);
         vectors.add(v);
       }
+    } else if (f.parts().size() == 1 && f.parts().get(0).select() == null) {
+      Part p = f.parts().get(0);
+      for (OutputColumn o : outputs) {
+        vectors.add(o.finish(p.outputs().get(o.tensor().name()), f.bad().rows(), p.lengths()));
+      }
+    } else {
+      vectors.addAll(reorder(f));
     }
     VectorSchemaRoot root = new VectorSchemaRoot(vectors);
     root.setRowCount(f.rows());
@@ -249,10 +327,51 @@ public final class InferenceRunner implements AutoCloseable {
     return new BatchResult(f.index(), f.offset(), root, f.bad().rows());
   }
 
+  /** The outputs of a batch that ran in parts, each part finished, then put back in input order. */
+  private List<FieldVector> reorder(InFlight f) {
+    int[] partOf = new int[f.rows()];
+    int[] indexIn = new int[f.rows()];
+    List<List<FieldVector>> finished = new ArrayList<>();
+    for (int p = 0; p < f.parts().size(); p++) {
+      int[] select = f.parts().get(p).select();
+      java.util.BitSet bad = new java.util.BitSet();
+      for (int k = 0; k < select.length; k++) {
+        partOf[select[k]] = p;
+        indexIn[select[k]] = k;
+        bad.set(k, f.bad().isBad(select[k]));
+      }
+      List<FieldVector> vs = new ArrayList<>();
+      for (OutputColumn o : outputs) {
+        vs.add(o.finish(f.parts().get(p).outputs().get(o.tensor().name()), bad, f.parts().get(p).lengths()));
+      }
+      finished.add(vs);
+    }
+    List<FieldVector> out = new ArrayList<>();
+    try {
+      for (int i = 0; i < outputs.size(); i++) {
+        List<FieldVector> column = new ArrayList<>();
+        for (List<FieldVector> vs : finished) {
+          column.add(vs.get(i));
+        }
+        out.add(outputs.get(i).gather(column, partOf, indexIn, allocator));
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.forEach(FieldVector::close);
+      throw e;
+    } finally {
+      finished.forEach(vs -> vs.forEach(FieldVector::close));
+    }
+  }
+
   private void discard(InFlight f) {
     f.staging().forEach(ArrowBuf::close);
-    f.outputs().values().forEach(InferenceRunner::release);
+    f.parts().forEach(InferenceRunner::release);
     f.input().close();
+  }
+
+  private static void release(Part p) {
+    p.outputs().values().forEach(InferenceRunner::release);
   }
 
   private static void release(OutputColumn.Allocated a) {
@@ -263,8 +382,8 @@ public final class InferenceRunner implements AutoCloseable {
   }
 
   public PipelineMetrics metrics() {
-    return new PipelineMetrics(batches, rows, badRows, Map.copyOf(badByReason), zeroCopyInputs, copiedInputs, fillNanos,
-        h2dNanos, computeNanos, d2hNanos, waitNanos);
+    return new PipelineMetrics(batches, rows, badRows, Map.copyOf(badByReason), zeroCopyInputs, copiedInputs,
+        paddedElements, valueElements, fillNanos, h2dNanos, computeNanos, d2hNanos, waitNanos);
   }
 
   /** Waits for and frees every batch still in flight (their results are dropped). Idempotent. */

@@ -56,7 +56,7 @@ public abstract class AbstractSlot implements ExecutionSlot {
     }
   }
 
-  /** Enqueues the chunks, in order, as one batch. */
+  /** Enqueues the chunks (of one or several parts), in order, as one batch. */
   protected abstract PendingBatch run(List<Chunk> chunks);
 
   /** Output shape where it does not follow from the declared shape (other dynamic dims than rows). */
@@ -81,12 +81,21 @@ public abstract class AbstractSlot implements ExecutionSlot {
   }
 
   @Override
-  public PendingBatch submit(Map<String, HostTensor> inputs, Collection<String> outputs, OutputBuffers buffers) {
-    signature.checkInputNames(inputs.keySet());
+  public PendingBatch submitParts(List<Part> parts, Collection<String> outputs) {
     List<String> wanted = new ArrayList<>();
     for (String o : outputs) {
       wanted.add(signature.require(o, false).name());
     }
+    List<Chunk> chunks = new ArrayList<>();
+    for (Part p : parts) {
+      chunks.addAll(chunks(p.inputs(), wanted, p.buffers()));
+    }
+    return run(chunks);
+  }
+
+  /** One part's chunks: the part itself, or pieces of at most the max batch. */
+  private List<Chunk> chunks(Map<String, HostTensor> inputs, List<String> wanted, OutputBuffers buffers) {
+    signature.checkInputNames(inputs.keySet());
     Map<String, long[]> inShapes = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
       TensorInfo t = signature.require(e.getKey(), true);
@@ -125,7 +134,7 @@ public abstract class AbstractSlot implements ExecutionSlot {
         chunks.add(new Chunk(in, wanted, placement));
       }
     }
-    return run(chunks);
+    return chunks;
   }
 
   /**

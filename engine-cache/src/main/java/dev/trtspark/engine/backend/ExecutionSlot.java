@@ -3,6 +3,7 @@ package dev.trtspark.engine.backend;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.ModelSignature;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,7 +53,20 @@ public interface ExecutionSlot extends AutoCloseable {
    * @throws dev.trtspark.engine.EngineException for shapes outside the model's profile (with the
    *     allowed range), missing inputs, or output buffers too small
    */
-  PendingBatch submit(Map<String, HostTensor> inputs, Collection<String> outputs, OutputBuffers buffers);
+  default PendingBatch submit(Map<String, HostTensor> inputs, Collection<String> outputs, OutputBuffers buffers) {
+    return submitParts(List.of(new Part(inputs, buffers)), outputs);
+  }
+
+  /** One part of a batch submitted in parts: its inputs and where its outputs go. */
+  record Part(Map<String, HostTensor> inputs, OutputBuffers buffers) {}
+
+  /**
+   * Enqueues several parts as one batch, in order, with one {@link PendingBatch} for all: for example a
+   * batch's rows grouped by length, each group padded to its own longest row (on TensorRT each part
+   * runs with the optimization profile that fits it). Each part is a batch as {@link #submit} takes
+   * it, with its own output memory.
+   */
+  PendingBatch submitParts(List<Part> parts, Collection<String> outputs);
 
   /** {@link #submit(Map, Collection, OutputBuffers)} into buffers given up front (each large enough). */
   default PendingBatch submit(Map<String, HostTensor> inputs, Map<String, HostTensor> outputs) {

@@ -47,6 +47,11 @@ public final class SlotLease implements AutoCloseable {
     return open().submit(inputs, outputs, buffers);
   }
 
+  /** See {@link ExecutionSlot#submitParts}. */
+  public PendingBatch submitParts(java.util.List<ExecutionSlot.Part> parts, java.util.Collection<String> outputs) {
+    return open().submitParts(parts, outputs);
+  }
+
   private ExecutionSlot open() {
     if (closed.get()) {
       throw new IllegalStateException("slot lease is closed");

@@ -37,8 +37,16 @@ final class OrtEngine implements Engine {
     this.env = env;
     this.options = options;
     this.session = session;
-    this.signature = new ModelSignature(artifact.uri(), tensors(session.getInputInfo(), true, config),
-        tensors(session.getOutputInfo(), false, config));
+    List<TensorInfo> inputs = tensors(session.getInputInfo(), true, config);
+    Map<String, long[][]> ranges = new java.util.LinkedHashMap<>();
+    Map<String, long[]> declared = new java.util.LinkedHashMap<>();
+    for (TensorInfo t : inputs) {
+      ranges.put(t.name(), new long[][] {t.min(), t.opt(), t.max()});
+      declared.put(t.name(), t.shape());
+    }
+    // no profiles here: only the grouping of rows by length applies
+    this.signature = new ModelSignature(artifact.uri(), inputs, tensors(session.getOutputInfo(), false, config),
+        ProfileRanges.bucketBounds(ranges, declared, config));
   }
 
   private List<TensorInfo> tensors(Map<String, NodeInfo> infos, boolean input, ResolvedConfig config) {

@@ -23,9 +23,19 @@ public final class ModelSignature {
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
   private final Map<String, Map<Integer, String>> followed = new LinkedHashMap<>();
+  private final long[] lengthBuckets;
 
   public ModelSignature(String model, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+    this(model, inputs, outputs, new long[0]);
+  }
+
+  /**
+   * @param lengthBuckets upper bounds of the length buckets of the padded inputs, ascending (see
+   *     {@link #lengthBuckets()}); empty for none
+   */
+  public ModelSignature(String model, List<TensorInfo> inputs, List<TensorInfo> outputs, long[] lengthBuckets) {
     this.model = model;
+    this.lengthBuckets = lengthBuckets.clone();
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
     for (TensorInfo out : this.outputs) {
@@ -55,6 +65,21 @@ public final class ModelSignature {
    */
   public Map<Integer, String> followedInputs(String output) {
     return followed.getOrDefault(output, Map.of());
+  }
+
+  /**
+   * Upper bounds of the length buckets, ascending: a batch's rows are grouped by the longest of their
+   * padded inputs ({@link TensorInfo#isPadded()}) into the first bucket that holds them, and each
+   * group runs as its own sub-batch (on TensorRT with the optimization profile of that bucket). From
+   * a plan's profiles, or {@code spark.trt.build.lengthBuckets} on ONNX Runtime; empty for none.
+   */
+  public long[] lengthBuckets() {
+    return lengthBuckets.clone();
+  }
+
+  /** The same signature with these length buckets. */
+  public ModelSignature withLengthBuckets(long[] buckets) {
+    return new ModelSignature(model, inputs, outputs, buckets);
   }
 
   public List<TensorInfo> inputs() {
@@ -149,6 +174,9 @@ public final class ModelSignature {
   /** One line per tensor, for describe() and inspect. */
   public String describe() {
     StringBuilder b = new StringBuilder();
+    if (lengthBuckets.length > 1) {
+      b.append("  length buckets ").append(TensorInfo.format(lengthBuckets).replace('x', ',')).append('\n');
+    }
     inputs.forEach(t -> b.append("  ").append(t).append('\n'));
     for (TensorInfo t : outputs) {
       b.append("  ").append(t);

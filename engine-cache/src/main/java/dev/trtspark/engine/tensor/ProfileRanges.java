@@ -70,6 +70,72 @@ public final class ProfileRanges {
     return r;
   }
 
+  /**
+   * The optimization profiles of a plan built with {@code spark.trt.build.lengthBuckets}: one per
+   * bucket, in which every variable-length input ({@link TensorInfo#isPadded()}: rank 2, dynamic second
+   * dimension) ranges from its minimum up to the bucket and is tuned at it; other inputs keep
+   * {@code ranges}. The longest max length is added as the last bucket, and buckets outside an
+   * input's range are clipped to it. Without buckets, or without a variable-length input, the one
+   * profile {@code ranges}.
+   *
+   * @param ranges per input (in model order) its {min, opt, max} from {@link #of}
+   */
+  public static List<java.util.Map<String, long[][]>> profiles(java.util.Map<String, long[][]> ranges,
+      java.util.Map<String, long[]> declared, ResolvedConfig config) {
+    long[] bounds = bucketBounds(ranges, declared, config);
+    if (bounds.length <= 1) {
+      return List.of(ranges);
+    }
+    List<java.util.Map<String, long[][]>> out = new java.util.ArrayList<>();
+    for (long bound : bounds) {
+      java.util.Map<String, long[][]> p = new java.util.LinkedHashMap<>();
+      ranges.forEach((name, r) -> {
+        long[][] c = {r[0].clone(), r[1].clone(), r[2].clone()};
+        if (isVariableLength(declared.get(name))) {
+          long len = Math.max(r[0][1], Math.min(bound, r[2][1]));
+          c[1][1] = len;
+          c[2][1] = len;
+        }
+        p.put(name, c);
+      });
+      out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * The upper bounds of the length buckets for these inputs, ascending, the last one the longest max
+   * length of a variable-length input ({@link TensorInfo#UNBOUNDED} where nothing limits it); empty
+   * without {@code spark.trt.build.lengthBuckets} or a variable-length input.
+   */
+  public static long[] bucketBounds(java.util.Map<String, long[][]> ranges, java.util.Map<String, long[]> declared,
+      ResolvedConfig config) {
+    List<Long> buckets = config.getOptional(BuildConf.LENGTH_BUCKETS).orElse(List.of());
+    long longest = -1;
+    long shortest = Long.MAX_VALUE;
+    for (var e : ranges.entrySet()) {
+      if (isVariableLength(declared.get(e.getKey()))) {
+        longest = Math.max(longest, e.getValue()[2][1]);
+        shortest = Math.min(shortest, e.getValue()[0][1]);
+      }
+    }
+    if (buckets.isEmpty() || longest < 0) {
+      return new long[0];
+    }
+    List<Long> out = new java.util.ArrayList<>();
+    for (long b : buckets) {
+      if (b >= shortest && b < longest) {
+        out.add(b);
+      }
+    }
+    out.add(longest);
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static boolean isVariableLength(long[] declared) {
+    return declared != null && declared.length == 2 && declared[1] < 0;
+  }
+
   private static void check(ConfigOption<ShapeSpec> option, String name, long[] declared, long[] given) {
     if (given.length != declared.length) {
       throw new EngineException(option.key() + " gives " + name + " rank " + given.length + " " + TensorInfo.format(given)

@@ -153,20 +153,16 @@ public final class PlanBuilder {
     if (config.get(BuildConf.VERSION_COMPATIBLE)) {
       cfg.setFlag(BuilderFlag.kVERSION_COMPATIBLE);
     }
-    IOptimizationProfile profile = builder.createOptimizationProfile();
     List<PlanMetadata.Tensor> tensors = new ArrayList<>();
+    Map<String, long[][]> ranges = new LinkedHashMap<>();
+    Map<String, long[]> declaredShapes = new LinkedHashMap<>();
     for (int i = 0; i < net.getNbInputs(); i++) {
       ITensor in = net.getInput(i);
       String name = in.getName();
       long[] declared = TrtTypes.toArray(in.getDimensions());
       long[][] range = ProfileRanges.of(name, declared, config, onnx.uri(), true);
-      OptProfileSelector[] sel = {OptProfileSelector.kMIN, OptProfileSelector.kOPT, OptProfileSelector.kMAX};
-      for (int s = 0; s < 3; s++) {
-        if (!profile.setDimensions(name, sel[s], TrtTypes.dims(range[s]))) {
-          throw new EngineException("TensorRT refused the " + sel[s] + " shape " + TensorInfo.format(range[s]) + " of input "
-              + name + ": " + log.lastError());
-        }
-      }
+      ranges.put(name, range);
+      declaredShapes.put(name, declared);
       tensors.add(new PlanMetadata.Tensor(name, "input", TrtTypes.toDataType(in.getType(), onnx.uri(), name).display(),
           declared, range[0], range[1], range[2]));
     }
@@ -176,8 +172,23 @@ public final class PlanBuilder {
           TrtTypes.toDataType(out.getType(), onnx.uri(), out.getName()).display(), TrtTypes.toArray(out.getDimensions()),
           null, null, null));
     }
-    if (cfg.addOptimizationProfile(profile) < 0) {
-      throw new EngineException("TensorRT refused the optimization profile of " + onnx.uri() + ": " + log.lastError());
+    // one optimization profile, or one per length bucket (spark.trt.build.lengthBuckets)
+    OptProfileSelector[] sel = {OptProfileSelector.kMIN, OptProfileSelector.kOPT, OptProfileSelector.kMAX};
+    List<Map<String, long[][]>> profiles = ProfileRanges.profiles(ranges, declaredShapes, config);
+    for (int p = 0; p < profiles.size(); p++) {
+      IOptimizationProfile profile = builder.createOptimizationProfile();
+      for (Map.Entry<String, long[][]> e : profiles.get(p).entrySet()) {
+        for (int s = 0; s < 3; s++) {
+          if (!profile.setDimensions(e.getKey(), sel[s], TrtTypes.dims(e.getValue()[s]))) {
+            throw new EngineException("TensorRT refused the " + sel[s] + " shape " + TensorInfo.format(e.getValue()[s])
+                + " of input " + e.getKey() + " in profile " + p + ": " + log.lastError());
+          }
+        }
+      }
+      if (cfg.addOptimizationProfile(profile) < 0) {
+        throw new EngineException("TensorRT refused optimization profile " + p + " of " + onnx.uri() + ": "
+            + log.lastError());
+      }
     }
     ITimingCache cache = timingCache(cfg, config);
     IHostMemory plan = builder.buildSerializedNetwork(net, cfg);

@@ -5,7 +5,9 @@ import dev.trtspark.engine.backend.ExecutionSlot;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
@@ -24,6 +26,7 @@ final class TrtEngine implements Engine {
   private final Cuda.Device device;
   private final String model;
   private final long planBytes;
+  private final List<Map<String, long[][]>> profiles = new ArrayList<>();
   private final ModelSignature signature;
   private volatile boolean closed;
 
@@ -38,22 +41,84 @@ final class TrtEngine implements Engine {
   private ModelSignature readSignature() {
     List<TensorInfo> inputs = new ArrayList<>();
     List<TensorInfo> outputs = new ArrayList<>();
+    int count = engine.getNbOptimizationProfiles();
+    for (int p = 0; p < count; p++) {
+      profiles.add(new LinkedHashMap<>());
+    }
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
       // the int overload: the enum-returning one does not compare reliably through the presets
       boolean input = engine.getTensorIOMode(new BytePointer(name)) == TensorIOMode.kINPUT.value;
       var type = TrtTypes.toDataType(engine.getTensorDataType(name), model, name);
       long[] shape = TrtTypes.toArray(engine.getTensorShape(name));
-      if (input) {
-        inputs.add(new TensorInfo(name, true, type, shape,
-            TrtTypes.toArray(engine.getProfileShape(name, 0, OptProfileSelector.kMIN)),
-            TrtTypes.toArray(engine.getProfileShape(name, 0, OptProfileSelector.kOPT)),
-            TrtTypes.toArray(engine.getProfileShape(name, 0, OptProfileSelector.kMAX))));
-      } else {
+      if (!input) {
         outputs.add(TensorInfo.output(name, type, shape));
+        continue;
+      }
+      for (int p = 0; p < count; p++) {
+        profiles.get(p).put(name, new long[][] {
+            TrtTypes.toArray(engine.getProfileShape(name, p, OptProfileSelector.kMIN)),
+            TrtTypes.toArray(engine.getProfileShape(name, p, OptProfileSelector.kOPT)),
+            TrtTypes.toArray(engine.getProfileShape(name, p, OptProfileSelector.kMAX))});
+      }
+      // what the profiles accept together: any length one of them takes; the batch every one takes
+      long[] min = profiles.get(0).get(name)[0].clone();
+      long[] max = profiles.get(0).get(name)[2].clone();
+      for (Map<String, long[][]> profile : profiles) {
+        long[][] r = profile.get(name);
+        for (int d = 0; d < shape.length; d++) {
+          boolean batch = d == 0 && shape[0] < 0;
+          min[d] = batch ? Math.max(min[d], r[0][d]) : Math.min(min[d], r[0][d]);
+          max[d] = batch ? Math.min(max[d], r[2][d]) : Math.max(max[d], r[2][d]);
+        }
+      }
+      inputs.add(new TensorInfo(name, true, type, shape, min, profiles.get(0).get(name)[1], max));
+    }
+    ModelSignature sig = nameLengthDimensions(inputs, outputs);
+    return count > 1 ? sig.withLengthBuckets(lengthBuckets(inputs)) : sig;
+  }
+
+  /** The longest length of the padded inputs in each profile, ascending and distinct. */
+  private long[] lengthBuckets(List<TensorInfo> inputs) {
+    java.util.TreeSet<Long> bounds = new java.util.TreeSet<>();
+    for (Map<String, long[][]> profile : profiles) {
+      long longest = -1;
+      for (TensorInfo t : inputs) {
+        if (t.isPadded()) {
+          longest = Math.max(longest, profile.get(t.name())[2][1]);
+        }
+      }
+      if (longest > 0) {
+        bounds.add(longest);
       }
     }
-    return nameLengthDimensions(inputs, outputs);
+    return bounds.size() > 1 ? bounds.stream().mapToLong(Long::longValue).toArray() : new long[0];
+  }
+
+  /**
+   * The first optimization profile that accepts every input at {@code shapes}, or -1. Profiles of one
+   * plan share the batch range, so rows never decide it; lengths do.
+   */
+  int profileFor(Map<String, long[]> shapes) {
+    for (int p = 0; p < profiles.size(); p++) {
+      boolean fits = true;
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        long[][] r = profiles.get(p).get(e.getKey());
+        long[] s = e.getValue();
+        for (int d = 0; d < s.length && fits; d++) {
+          fits = s[d] >= r[0][d] && s[d] <= r[2][d];
+        }
+      }
+      if (fits) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  /** The optimization profiles: per profile, per input, its {min, opt, max}. */
+  List<Map<String, long[][]>> profiles() {
+    return profiles;
   }
 
   /**
@@ -76,8 +141,10 @@ final class TrtEngine implements Engine {
     if (padded.isEmpty() || !dynamicOutput) {
       return new ModelSignature(model, inputs, outputs);
     }
-    long lo = padded.stream().mapToLong(t -> t.min()[1]).max().getAsLong();
-    long hi = padded.stream().mapToLong(t -> t.max()[1]).min().getAsLong();
+    // a fresh context runs profile 0: probe inside it
+    Map<String, long[][]> first = profiles.get(0);
+    long lo = padded.stream().mapToLong(t -> first.get(t.name())[0][1]).max().getAsLong();
+    long hi = padded.stream().mapToLong(t -> first.get(t.name())[2][1]).min().getAsLong();
     if (lo >= hi) {
       return new ModelSignature(model, inputs, outputs);
     }
@@ -89,7 +156,7 @@ final class TrtEngine implements Engine {
     try {
       for (long len : new long[] {lo, hi}) {
         for (TensorInfo t : inputs) {
-          long[] shape = t.opt();
+          long[] shape = first.get(t.name())[1].clone();
           if (t.isPadded()) {
             shape[1] = len;
           }

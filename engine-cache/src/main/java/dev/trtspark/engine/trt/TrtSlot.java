@@ -57,6 +57,8 @@ final class TrtSlot extends AbstractSlot {
     final List<CUevent_st> events = new ArrayList<>();
     final Map<String, Pointer> buffers = new LinkedHashMap<>();
     final Map<String, Long> capacity = new LinkedHashMap<>();
+    /** The optimization profile the context runs (a fresh context runs profile 0). */
+    int profile;
 
     Lane(IExecutionContext context) {
       this.context = context;
@@ -90,20 +92,46 @@ final class TrtSlot extends AbstractSlot {
     Lane lane = new Lane(ctx);
     lanes[i] = lane;
     Cuda.check(cudaStreamCreateWithFlags(lane.stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+    // buffers for the largest shapes of any profile: the inputs' max, each output's largest
+    Map<String, Long> outBytes = new LinkedHashMap<>();
+    List<Map<String, long[][]>> profiles = engine.profiles();
+    for (int p = 0; p < profiles.size(); p++) {
+      if (p > 0) {
+        selectProfile(lane, p);
+      }
+      profiles.get(p).forEach((name, r) -> setShape(ctx, name, r[2]));
+      for (TensorInfo t : signature.outputs()) {
+        long[] max = TrtTypes.toArray(ctx.getTensorShape(t.name()));
+        for (long d : max) {
+          if (d < 0) {
+            throw new EngineException("output " + t.name() + " of " + signature.model() + " has a data-dependent shape "
+                + TensorInfo.format(max) + "; such outputs are not supported");
+          }
+        }
+        outBytes.merge(t.name(), TensorInfo.elements(max) * t.dataType().bytes(), Math::max);
+      }
+    }
     for (TensorInfo t : signature.inputs()) {
-      setShape(ctx, t.name(), t.max());
       allocate(lane, t.name(), TensorInfo.elements(t.max()) * t.dataType().bytes());
     }
-    for (TensorInfo t : signature.outputs()) {
-      long[] max = TrtTypes.toArray(ctx.getTensorShape(t.name()));
-      for (long d : max) {
-        if (d < 0) {
-          throw new EngineException("output " + t.name() + " of " + signature.model() + " has a data-dependent shape "
-              + TensorInfo.format(max) + "; such outputs are not supported");
-        }
-      }
-      allocate(lane, t.name(), TensorInfo.elements(max) * t.dataType().bytes());
+    outBytes.forEach((name, bytes) -> allocate(lane, name, bytes));
+  }
+
+  /**
+   * Switches the lane's context to optimization profile {@code p} (on its stream, after what was
+   * queued before) and binds its buffers again, since a switch drops the context's bindings.
+   */
+  private void selectProfile(Lane lane, int p) {
+    if (!lane.context.setOptimizationProfileAsync(p, lane.stream)) {
+      throw new EngineException("TensorRT refused optimization profile " + p + " of " + signature.model() + ": "
+          + TrtLogger.INSTANCE.lastError());
     }
+    lane.profile = p;
+    lane.buffers.forEach((name, ptr) -> {
+      if (!lane.context.setTensorAddress(name, ptr)) {
+        throw new EngineException("TensorRT refused the device address of " + name + ": " + TrtLogger.INSTANCE.lastError());
+      }
+    });
   }
 
   private static final String LESS_MEMORY = "Each lane of a slot holds a context and buffers for the profile's max "
@@ -142,6 +170,10 @@ final class TrtSlot extends AbstractSlot {
   protected long[] computeOutputShape(TensorInfo out, Map<String, long[]> inputShapes) {
     Cuda.setDevice(engine.device().ordinal());
     IExecutionContext ctx = lanes[0].context;
+    int profile = engine.profileFor(inputShapes);
+    if (profile >= 0 && profile != lanes[0].profile) {
+      selectProfile(lanes[0], profile);
+    }
     inputShapes.forEach((name, shape) -> setShape(ctx, name, shape));
     return TrtTypes.toArray(ctx.getTensorShape(out.name()));
   }
@@ -167,6 +199,16 @@ final class TrtSlot extends AbstractSlot {
     for (int k = 0; k < chunks.size(); k++) {
       Chunk c = chunks.get(k);
       record(lane, 4 * k);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      c.inputs().forEach((name, t) -> shapes.put(name, t.shape()));
+      int profile = engine.profileFor(shapes);
+      if (profile < 0) {
+        throw new EngineException("no optimization profile of " + signature.model() + " accepts the input shapes "
+            + describe(shapes) + "; its profiles: " + describeProfiles());
+      }
+      if (profile != lane.profile) {
+        selectProfile(lane, profile);
+      }
       for (Map.Entry<String, HostTensor> e : c.inputs().entrySet()) {
         long[] shape = e.getValue().shape();
         setShape(lane.context, e.getKey(), shape);
@@ -189,6 +231,23 @@ final class TrtSlot extends AbstractSlot {
       record(lane, 4 * k + 3);
     }
     return new LanePending(lane, chunks.size());
+  }
+
+  private static String describe(Map<String, long[]> shapes) {
+    StringBuilder b = new StringBuilder();
+    shapes.forEach((n, s) -> b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(TensorInfo.format(s)));
+    return b.toString();
+  }
+
+  private String describeProfiles() {
+    StringBuilder b = new StringBuilder();
+    List<Map<String, long[][]>> profiles = engine.profiles();
+    for (int p = 0; p < profiles.size(); p++) {
+      b.append(p == 0 ? "" : "; ").append(p).append(':');
+      profiles.get(p).forEach((n, r) -> b.append(' ').append(n).append(' ').append(TensorInfo.format(r[0])).append("..")
+          .append(TensorInfo.format(r[2])));
+    }
+    return b.toString();
   }
 
   /** Records timing event {@code i} of the lane on its stream, creating it on first use. */
