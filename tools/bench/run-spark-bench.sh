@@ -3,13 +3,15 @@
 # TensorRT, then ResNet-50 fp16 and the MLP from Parquet float arrays (identity job, columnar and row paths,
 # a cached DataFrame), each next to the arrow-io pipeline alone on the same plan (PipelineBench builds it).
 # usage: tools/bench/run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all|resnet50_u8]
-# (resnet50_u8: ResNet-50 fed uint8 HWC pixels from a Parquet binary column, normalized in the graph)
+# (resnet50_u8: ResNet-50 fed uint8 HWC pixels from a Parquet binary column, normalized in the graph;
+#  lengths: a DistilBERT-sized encoder on rows of 5-128 tokens, per-batch padding against length buckets,
+#  on TensorRT with RESNET_ROWS rows and on ONNX Runtime (CPU) with MLP_ROWS rows)
 set -uo pipefail
 out="${1:?usage: run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all]}"
 rows="${2:-32768}"; mlp_rows="${3:-4000000}"; which="${4:-all}"
 source "$(dirname "$0")/../gpu/env.sh"
 mkdir -p "$out" /tmp/bench-models
-[ -f /tmp/bench-models/resnet50_u8.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models \
+[ -f /tmp/bench-models/encoder.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models \
   >"$out/export.log" 2>&1
 quiet() { grep -v -e " INFO " -e " WARN " -e "^WARNING" -e NativeCodeLoader -e "^\s*$"; }
 pipeline() { # name batch iterations precision -> /tmp/bench-models/NAME.plan
@@ -30,4 +32,10 @@ case "$which" in resnet50_u8|u8)
     | tee "$out/build-resnet50_u8.txt"
   java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench parquet-u8 \
     /tmp/bench-models/resnet50_u8.plan resnet50_u8 150528 "$rows" 256 3 2>&1 | quiet | tee "$out/spark-resnet50_u8.txt";;
+esac
+case "$which" in lengths)
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench lengths \
+    /tmp/bench-models/encoder.onnx tensorrt "$rows" 256 16,32,64,128 3 2>&1 | quiet | tee "$out/spark-lengths-gpu.txt"
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench lengths \
+    /tmp/bench-models/encoder.onnx onnxruntime "$mlp_rows" 64 16,32,64,128 1 2>&1 | quiet | tee "$out/spark-lengths-cpu.txt";;
 esac

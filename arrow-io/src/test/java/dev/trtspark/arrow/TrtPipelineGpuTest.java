@@ -68,6 +68,16 @@ class TrtPipelineGpuTest extends PipelineContract {
     org.bytedeco.javacpp.Pointer.free(plain);
   }
 
+  @Test
+  void lengthBucketsBecomeOneProfileEach() {
+    try (var lease = Engines.lease(dev.trtspark.engine.model.ArtifactLoader.load(ArrowFixtures.model("tiny_bert.onnx")), 0,
+        config(concat(bertOptions(), "build.lengthBuckets", "4,8")))) {
+      // the plan's profiles: lengths up to 4, 8 and the max shape's 32, read back from the engine
+      assertArrayEquals(new long[] {4, 8, 32}, lease.signature().lengthBuckets());
+      assertTrue(lease.signature().describe().contains("length buckets [4,8,32]"), lease.signature().describe());
+    }
+  }
+
   private float[] digitsProbabilities(int inFlight, float[][] x) {
     EngineCache.resetForTests();
     List<VectorSchemaRoot> batches = new ArrayList<>();

@@ -22,6 +22,8 @@ import org.apache.spark.sql.SparkSession;
  *       row: the identity job (the same scan, rows built by Spark, counted), the inference job on the
  *       columnar path, the same on the row path, and both jobs over a cached DataFrame of a quarter of the
  *       rows; the inference metrics per stage; GPU busy time (compute time / wall time).</li>
+ *   <li>{@code lengths ONNX BACKEND ROWS BATCH BUCKETS [RUNS]}: a transformer on rows of 5 to 128 tokens, each
+ *       batch padded to its longest row against rows grouped by length bucket, with the padding ratio.</li>
  * </ul>
  */
 public final class SparkBench {
@@ -45,6 +47,9 @@ public final class SparkBench {
     try {
       if (args[0].equals("digits")) {
         digits(spark, args[1]);
+      } else if (args[0].equals("lengths")) {
+        lengths(spark, args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), args[5],
+            args.length > 6 ? Integer.parseInt(args[6]) : 3);
       } else {
         parquet(spark, args[0].equals("parquet-u8"), args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]),
             Integer.parseInt(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : 3);
@@ -121,6 +126,50 @@ public final class SparkBench {
     System.out.println("metrics, row path: " + onRows.metrics().summary());
     System.out.printf(Locale.ROOT, "columnar %.0f rows/s, row path %.0f rows/s, identity %.0f rows/s%n", c, r, identity);
     System.out.println(EngineCache.get(0).stats());
+  }
+
+  /**
+   * A transformer (inputs input_ids and attention_mask, output pooler_output) on {@code rows} rows of
+   * 5 to 128 tokens (uniform), on {@code backend}: per-batch padding (spark.trt.lengthBucketing=false)
+   * against length buckets, both on the same plan (one profile per bucket).
+   */
+  private static void lengths(SparkSession spark, String onnx, String backend, long rows, int batch, String buckets,
+      int runs) throws Exception {
+    int cores = spark.sparkContext().defaultParallelism();
+    String table = "/tmp/bench-data/tokens-" + rows + "-" + Integer.getInteger("bench.vocab", 8000);
+    if (!Files.exists(Path.of(table))) {
+      spark.range(0, rows, 1, cores).selectExpr("id", "5 + pmod(hash(id), 124) AS n")
+          .selectExpr("id", "transform(sequence(1, n), i -> CAST(pmod(hash(id, i), " + Integer.getInteger("bench.vocab", 8000) + ") AS BIGINT)) AS ids",
+              "array_repeat(CAST(1 AS BIGINT), n) AS mask").write().parquet(table);
+    }
+    Dataset<Row> df = spark.read().parquet(table);
+    String min = "input_ids:1x1,attention_mask:1x1";
+    String max = "input_ids:" + batch + "x128,attention_mask:" + batch + "x128";
+    TrtInference.Builder b = TrtInference.builder().model(onnx).input("input_ids", "ids").input("attention_mask", "mask")
+        .output("pooler_output", "pooled").backend(backend).batchSize(batch)
+        .option("slotsPerEngine", Integer.toString(cores)).option("build.precision", "fp16,fp32")
+        .option("build.minShapes", min).option("build.optShapes", max).option("build.maxShapes", max)
+        .option("build.lengthBuckets", buckets);
+    TrtInference grouped = b.build();
+    TrtInference padded = b.option("lengthBucketing", "false").build();
+    System.out.printf(Locale.ROOT, "%s on %s: %d rows of 5-128 tokens, %s, batch %d, buckets %s%n", onnx, backend, rows,
+        spark.sparkContext().master(), batch, buckets);
+    // builds or loads the plan once, then gives every task of both jobs its slot before anything is timed
+    grouped.transform(df).queryExecution().toRdd().count();
+    padded.transform(df).queryExecution().toRdd().count();
+    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity |");
+    System.out.println("| --- | ---: | ---: | ---: |");
+    double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
+        () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
+    double p = run("inference, each batch padded to its longest row (lengthBucketing=false)", runs, rows, identity,
+        () -> padded.transform(df).queryExecution().toRdd().count());
+    double g = run("inference, rows grouped by length bucket", runs, rows, identity,
+        () -> grouped.transform(df).queryExecution().toRdd().count());
+    System.out.printf(Locale.ROOT, "padded: padding %.2fx; %s%n", padded.metrics().paddingRatio(),
+        padded.metrics().summary());
+    System.out.printf(Locale.ROOT, "grouped: padding %.2fx; %s%n", grouped.metrics().paddingRatio(),
+        grouped.metrics().summary());
+    System.out.printf(Locale.ROOT, "grouped / padded: %.2fx rows/s%n", g / p);
   }
 
   /** Median rows/s of {@code runs} runs; prints the table line. */
