@@ -19,13 +19,14 @@ public final class ConfigResolver {
    * @param callOptions explicit options of one call; keys are full ({@code spark.trt.batchSize}) or
    *     short ({@code batchSize})
    * @param sessionConf the Spark session's configuration (or any map of it); keys outside
-   *     {@code spark.trt.} are ignored, unknown keys inside it are errors
+   *     {@code spark.trt.} are ignored, as are named models' keys ({@link NamedModels}); unknown keys inside
+   *     it are errors
    */
   public static ResolvedConfig resolve(Map<String, String> callOptions, Map<String, String> sessionConf) {
     Map<String, String> call = normalize(callOptions, "option");
     Map<String, String> session = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : sessionConf.entrySet()) {
-      if (e.getKey().startsWith(PREFIX)) {
+      if (e.getKey().startsWith(PREFIX) && !NamedModels.isNamedModelKey(e.getKey())) {
         checkKnown(e.getKey(), "Spark conf");
         session.put(e.getKey(), e.getValue());
       }

@@ -22,19 +22,14 @@ import dev.trtspark.spark.exec.InputSource;
 import dev.trtspark.spark.exec.PartitionInference;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.IntStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -108,15 +103,7 @@ public final class TrtInference {
         ordinals.add(input.fieldIndex(c));
         bound.add(c);
       }
-      InputSource source = new InputSource(b.tensor(), b.column(), columns, types);
-      TensorInfo tensor = signature.require(b.tensor(), true);
-      try {
-        InputColumn.bind(b, tensor, source.arrowField(tensor));
-      } catch (EngineException e) {
-        throw new IllegalArgumentException(e.getMessage() + " (Spark type" + (types.size() == 1 ? " " + types.get(0)
-            .simpleString() : "s " + types.stream().map(org.apache.spark.sql.types.DataType::simpleString).toList()) + ")", e);
-      }
-      sources.add(source);
+      sources.add(source(b.tensor(), b.column(), columns, types));
     }
     boolean keep = spec.config().get(TrtConf.KEEP_BOUND_COLUMNS);
     List<Integer> pass = new ArrayList<>();
@@ -136,6 +123,106 @@ public final class TrtInference {
     return new PartitionInference(spec, payload, metrics, input, sources,
         ordinals.stream().mapToInt(Integer::intValue).toArray(), pass.stream().mapToInt(Integer::intValue).toArray(),
         outputs);
+  }
+
+  /**
+   * The source feeding {@code tensor} from {@code columns} of {@code types} ({@code name} in messages),
+   * checked against the tensor.
+   *
+   * @throws IllegalArgumentException naming the column, its type and what the tensor takes
+   */
+  private InputSource source(String tensor, String name, List<String> columns, List<DataType> types) {
+    InputSource source = new InputSource(tensor, name, columns, types);
+    TensorInfo t = signature.require(tensor, true);
+    try {
+      InputColumn.bind(new TensorBinding(tensor, name), t, source.arrowField(t));
+    } catch (EngineException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (Spark type" + (types.size() == 1 ? " " + types.get(0)
+          .simpleString() : "s " + types.stream().map(DataType::simpleString).toList()) + ")", e);
+    }
+    return source;
+  }
+
+  /** The input tensors in binding order: what a {@link #predict} call takes, in that order. */
+  public List<String> inputTensors() {
+    return spec.inputs().stream().map(TensorBinding::tensor).toList();
+  }
+
+  /** One field per output binding, named after its column: the values a {@link #predict} call gives. */
+  public StructType outputSchema() {
+    StructType out = new StructType();
+    for (TensorBinding b : spec.outputs()) {
+      out = out.add(new StructField(b.column(), outputType(b), true, Metadata.empty()));
+    }
+    return out;
+  }
+
+  /** Checks arguments of {@code types} ({@code names} in messages) for the inputs, {@code perInput} columns each. */
+  public void checkArguments(List<String> names, List<DataType> types, List<Integer> perInput) {
+    sources(names, types, perInput);
+  }
+
+  private List<InputSource> sources(List<String> names, List<DataType> types, List<Integer> perInput) {
+    List<InputSource> sources = new ArrayList<>();
+    int k = 0;
+    for (int i = 0; i < spec.inputs().size(); i++) {
+      int n = perInput.get(i);
+      List<String> columns = names.subList(k, k + n);
+      sources.add(source(spec.inputs().get(i).tensor(), String.join(",", columns), columns, types.subList(k, k + n)));
+      k += n;
+    }
+    return sources;
+  }
+
+  /**
+   * The executor side of one inference operator ({@code TrtEvaluationExec}) over rows of {@code input}:
+   * the arguments are its columns {@code args} ({@code names} in messages, {@code perInput} per input
+   * binding), {@code pass} its columns carried to the output, and the outputs are named {@code results}.
+   * In local mode, a backend that cannot run here fails now.
+   */
+  public PartitionInference operatorPlan(StructType input, List<String> names, int[] args, List<Integer> perInput,
+      int[] pass, List<String> results) {
+    checkBackendInLocalMode();
+    List<DataType> types = new ArrayList<>();
+    for (int a : args) {
+      types.add(input.fields()[a].dataType());
+    }
+    List<InputSource> sources = sources(names, types, perInput);
+    InferenceSpec.Builder sb = InferenceSpec.builder().model(spec.model()).config(spec.config());
+    sources.forEach(src -> sb.input(src.tensor(), src.column()));
+    StructType outputs = new StructType();
+    for (int i = 0; i < spec.outputs().size(); i++) {
+      TensorBinding b = spec.outputs().get(i);
+      sb.output(b.tensor(), results.get(i));
+      outputs = outputs.add(new StructField(results.get(i), outputType(b), true, Metadata.empty()));
+    }
+    return new PartitionInference(sb.build(), payload, metrics, input, sources, args, pass, outputs);
+  }
+
+  /**
+   * This inference as a column: {@code df.withColumn("probs", inference.predict(col("features")))}. The
+   * arguments are the input bindings' columns in binding order (one per input); the value is the output
+   * column, or a struct of the outputs for several. Runs in one batched operator per use, as
+   * {@link #transform} does, and works in {@code select}, {@code withColumn} and {@code where}.
+   */
+  public org.apache.spark.sql.Column predict(org.apache.spark.sql.Column... args) {
+    List<Integer> perInput = new ArrayList<>();
+    spec.inputs().forEach(b -> perInput.add(1));
+    List<String> names = new ArrayList<>();
+    for (org.apache.spark.sql.Column c : args) {
+      names.add(c.toString());
+    }
+    return predict(List.of(args), perInput, names);
+  }
+
+  private org.apache.spark.sql.Column predict(List<org.apache.spark.sql.Column> args, List<Integer> perInput,
+      List<String> names) {
+    dev.trtspark.spark.sql.TrtSql.install(spark);
+    List<org.apache.spark.sql.catalyst.expressions.Expression> exprs = new ArrayList<>();
+    args.forEach(c -> exprs.add(org.apache.spark.sql.classic.ExpressionUtils.expression(c)));
+    String name = spec.model().uri().substring(spec.model().uri().lastIndexOf('/') + 1);
+    return org.apache.spark.sql.classic.ExpressionUtils.column(new dev.trtspark.spark.sql.TrtPredict(name, this,
+        scala.jdk.javaapi.CollectionConverters.asScala(exprs).toList(), perInput, names));
   }
 
   /** The model's tensors (driver side). */
@@ -166,29 +253,47 @@ public final class TrtInference {
     StructType input = df.schema();
     PartitionInference plan = partitionPlan(input);
     checkBackendInLocalMode();
-    SparkPlan executed = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan();
-    Optional<ColumnarInput> columnar = spec.config().get(TrtConf.COLUMNAR_INPUT) ? ColumnarInput.find(executed)
-        : Optional.empty();
-    JavaRDD<InternalRow> rows;
-    if (columnar.isPresent()) {
-      int[] at = columnar.get().ordinals();
-      PartitionInference onBatches = new PartitionInference(spec, payload, metrics, columnar.get().schema(), plan.sources(),
-          IntStream.of(plan.bound()).map(i -> at[i]).toArray(), IntStream.of(plan.pass()).map(i -> at[i]).toArray(),
-          plan.outputs());
-      rows = columnar.get().execute().toJavaRDD().mapPartitionsWithIndex(onBatches.batches(), true);
-    } else {
-      rows = ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().toJavaRDD()
-          .mapPartitionsWithIndex(plan.rows(), true);
+    List<org.apache.spark.sql.Column> pass = new ArrayList<>();
+    for (int i : plan.pass()) {
+      pass.add(df.col(quote(input.fields()[i].name())));
     }
-    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), plan.resultSchema(),
-        false);
+    List<org.apache.spark.sql.Column> args = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i : plan.bound()) {
+      args.add(df.col(quote(input.fields()[i].name())));
+      names.add(input.fields()[i].name());
+    }
+    List<Integer> perInput = new ArrayList<>();
+    plan.sources().forEach(src -> perInput.add(src.columns().size()));
+    org.apache.spark.sql.Column value = predict(args, perInput, names);
+    List<org.apache.spark.sql.Column> out = new ArrayList<>(pass);
+    StructType outputs = plan.outputs();
+    if (outputs.size() == 1) {
+      out.add(value.as(outputs.fields()[0].name()));
+      return df.select(out.toArray(new org.apache.spark.sql.Column[0]));
+    }
+    String struct = "_trt_outputs_" + System.identityHashCode(this);
+    out.add(value.as(struct));
+    Dataset<Row> withStruct = df.select(out.toArray(new org.apache.spark.sql.Column[0]));
+    List<org.apache.spark.sql.Column> flat = new ArrayList<>();
+    for (int i : plan.pass()) {
+      flat.add(withStruct.col(quote(input.fields()[i].name())));
+    }
+    for (StructField f : outputs.fields()) {
+      flat.add(withStruct.col(quote(struct)).getField(f.name()).as(f.name()));
+    }
+    return withStruct.select(flat.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
+  private static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
   }
 
   /**
    * In local mode the driver is the executor: a backend that cannot run here fails now, on the
    * driver, rather than in every task of the first stage. On a cluster only the executors can tell.
    */
-  private void checkBackendInLocalMode() {
+  void checkBackendInLocalMode() {
     if (spark.sparkContext().isLocal()) {
       Engines.choose(spec.config().get(TrtConf.BACKEND), kind);
     }
@@ -313,6 +418,10 @@ public final class TrtInference {
       InferenceSpec.Builder sb = InferenceSpec.builder().model(new ModelRef(uri, artifact.sha256(), artifact.size()))
           .config(config);
       inputs.forEach(b -> sb.input(b.tensor(), b.column()));
+      if (inputs.isEmpty()) {
+        // every model input from the column of its name, in the model's order
+        signature.inputs().forEach(t -> sb.input(t.name(), t.name()));
+      }
       outs.forEach(b -> sb.output(b.tensor(), b.column()));
       InferenceSpec spec = sb.build();
       signature.checkInputNames(spec.inputs().stream().map(TensorBinding::tensor).toList());

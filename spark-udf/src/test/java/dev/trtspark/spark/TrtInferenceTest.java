@@ -183,7 +183,8 @@ class TrtInferenceTest {
   void engineIsLoadedOncePerJvmAcrossThreeJobsAndSixteenTasks() {
     TrtInference inference = affine();
     for (int job = 0; job < 3; job++) {
-      assertEquals(160, inference.transform(rows(160, 16)).count());
+      // collected, not counted: count() needs no output, so Spark would not run the model at all
+      assertEquals(160, inference.transform(rows(160, 16)).collectAsList().size());
     }
     CacheStats s = EngineCache.get(0).stats();
     assertEquals(1, s.loads(), s.toString());
