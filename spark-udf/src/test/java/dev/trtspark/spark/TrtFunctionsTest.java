@@ -11,7 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-/** The SQL function, row at a time, on the same engines. */
+/** A registered SQL function: the batched operator, as the DataFrame API. */
 class TrtFunctionsTest {
   private final SparkSession spark = SparkTestSession.get();
 
@@ -66,8 +66,9 @@ class TrtFunctionsTest {
         .input("x", "x").output("y", "y").build());
     SparkException e = assertThrows(SparkException.class,
         () -> spark.sql("SELECT affine_strict(array(1F, 2F, 3F)) FROM range(0, 2, 1, 1)").collectAsList());
-    assertTrue(e.getMessage().contains("SQL function affine_strict: partition 0: column 'argument 1' row 0 of batch 0 (partition row 0) "
-        + "has 3 values; tensor 'x' [-1x4] needs 4 float32 values"), e.getMessage());
+    assertTrue(e.getMessage().contains("partition 0: column 'array(CAST('1.0' AS FLOAT), CAST('2.0' AS FLOAT), "
+        + "CAST('3.0' AS FLOAT))' row 0 of batch 0 (partition row 0) has 3 values; tensor 'x' [-1x4] needs 4 float32 "
+        + "values"), e.getMessage());
     TrtFunctions.register(spark, "affine_lenient", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
         .input("x", "x").output("y", "y").option("badRowPolicy", "null").build());
     List<Row> rows = spark.sql("SELECT affine_lenient(IF(id = 0, array(1F, 2F, 3F), array(1F, 2F, 3F, 4F))) AS y "

@@ -57,7 +57,7 @@ public final class TrtPredict extends Expression
   public static List<String> namesOf(List<Expression> args) {
     List<String> names = new ArrayList<>();
     for (Expression e : args) {
-      names.add(e instanceof org.apache.spark.sql.catalyst.expressions.NamedExpression n ? n.name() : e.toString());
+      names.add(e instanceof org.apache.spark.sql.catalyst.expressions.NamedExpression n ? n.name() : text(e));
     }
     return names;
   }
@@ -122,6 +122,14 @@ public final class TrtPredict extends Expression
       return TypeCheckResult.TypeCheckSuccess$.MODULE$;
     } catch (IllegalArgumentException e) {
       return new TypeCheckResult.TypeCheckFailure("trt_predict('" + model + "'): " + e.getMessage());
+    }
+  }
+
+  private static String text(Expression e) {
+    try {
+      return e.resolved() ? e.sql() : e.toString();
+    } catch (RuntimeException notPrintable) {
+      return e.toString();
     }
   }
 

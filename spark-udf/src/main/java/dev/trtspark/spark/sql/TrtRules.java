@@ -233,14 +233,14 @@ public final class TrtRules {
   }
 
   /**
-   * A filter over an inference (or over a projection of plain columns over one): the conjuncts that only
-   * read the inference's input go below it. Null when nothing moves.
+   * A filter over an inference (or over a projection over one): the conjuncts that only read columns the
+   * inference passes on unchanged go below it. Null when nothing moves.
    */
   private static LogicalPlan pushDown(Filter filter) {
     LogicalPlan under = filter.child();
     Project columns = null;
-    if (under instanceof Project p && Scala.list(p.projectList()).stream().allMatch(e -> e instanceof Attribute)
-        && p.child() instanceof TrtEvaluation) {
+    if (under instanceof Project p && p.child() instanceof TrtEvaluation
+        && Scala.<Expression>list(p.projectList()).stream().allMatch(Expression::deterministic)) {
       columns = p;
       under = p.child();
     }
@@ -248,11 +248,20 @@ public final class TrtRules {
       return null;
     }
     TrtEvaluation te = (TrtEvaluation) under;
+    // through the projection only by the columns it passes as they are
+    Set<ExprId> plain = new LinkedHashSet<>();
+    if (columns != null) {
+      for (Object e : Scala.list(columns.projectList())) {
+        if (e instanceof Attribute a) {
+          plain.add(a.exprId());
+        }
+      }
+    }
     List<Expression> stay = new ArrayList<>();
     List<Expression> go = new ArrayList<>();
     for (Expression c : conjuncts(filter.condition())) {
       boolean below = c.deterministic() && c.references().subsetOf(te.child().outputSet())
-          && !c.references().intersect(te.producedAttributes()).nonEmpty();
+          && (columns == null || plain.containsAll(ids(c.references())));
       (below ? go : stay).add(c);
     }
     if (go.isEmpty()) {
