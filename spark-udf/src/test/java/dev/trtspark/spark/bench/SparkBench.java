@@ -109,6 +109,12 @@ public final class SparkBench {
         () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
     double c = run("inference, columnar path", runs, rows, identity,
         () -> columnar.transform(df).queryExecution().toRdd().count());
+    // the same operator reached from SQL
+    dev.trtspark.spark.sql.TrtSql.register(spark, name, columnar);
+    df.createOrReplaceTempView(name + "_table");
+    run("SQL: SELECT id, trt_predict('" + name + "', features) (the same operator, columnar)", runs, rows, identity,
+        () -> ((org.apache.spark.sql.classic.Dataset<?>) spark.sql("SELECT id, trt_predict('" + name + "', features) AS "
+            + "scores FROM " + name + "_table")).queryExecution().toRdd().count());
     String cm = columnar.metrics().summary();
     double r = run("inference, row path (columnarInput=false)", runs, rows, identity,
         () -> onRows.transform(df).queryExecution().toRdd().count());
