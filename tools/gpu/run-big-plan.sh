@@ -27,6 +27,7 @@ nodes.append(helper.make_node("Identity", ["matmul_out"], ["output"], name="out"
 g = helper.make_graph(nodes, "big_mlp", [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 64])],
                       [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", 8])], inits)
 m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+m.ir_version = 9  # what ONNX Runtime 1.29 reads (the onnx package here writes 14)
 onnx.save_model(m, "/tmp/big/big.onnx", save_as_external_data=True, all_tensors_to_one_file=True,
                 location="big.onnx.data", size_threshold=1024)
 print("wrote /tmp/big/big.onnx + big.onnx.data")

@@ -82,9 +82,11 @@ public final class Engines {
     if (onnx.kind() != ModelKind.ONNX) {
       throw new EngineException(onnx.uri() + " is not an ONNX model; build takes an ONNX model and writes a plan");
     }
-    dev.trtspark.engine.trt.PlanBuilder.BuiltPlan built = dev.trtspark.engine.trt.PlanBuilder.build(onnx, config, device);
-    built.write(output, new org.apache.hadoop.conf.Configuration());
-    return built.metadata();
+    try (dev.trtspark.engine.trt.PlanBuilder.BuiltPlan built = dev.trtspark.engine.trt.PlanBuilder.build(onnx, config,
+        device)) {
+      built.write(output, new org.apache.hadoop.conf.Configuration());
+      return built.metadata();
+    }
   }
 
   /** Plans built in this JVM (the plan cache's hits build none). */

@@ -143,7 +143,7 @@ class TrtBackendGpuTest {
     PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx,
         BackendConformance.config("build.precision", precision, "build.maxBatch", "2048", "build.optBatch", "1024",
             "build.timingCache", tmp.resolve("timing.cache").toString()), 0);
-    System.out.printf("digits plan (%s): %d bytes, built in %.2f s%n", precision, built.plan().length, built.buildSeconds());
+    System.out.printf("digits plan (%s): %d bytes, built in %.2f s%n", precision, built.size(), built.buildSeconds());
     String location = tmp.resolve("digits-" + precision + ".plan").toString();
     built.write(location, new Configuration());
     return ArtifactLoader.load(location);

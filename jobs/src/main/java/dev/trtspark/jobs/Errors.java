@@ -18,7 +18,8 @@ final class Errors {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return e.getMessage() + (root != e ? " (caused by " + root + ")" : "");
+    // not one of ours: say what it is, since its message alone may be a bare number or null
+    return e + (root != e ? " (caused by " + root + ")" : "");
   }
 
   /**

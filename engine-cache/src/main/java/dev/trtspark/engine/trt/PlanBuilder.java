@@ -56,15 +56,23 @@ public final class PlanBuilder {
 
   private PlanBuilder() {}
 
-  /** A built plan and its sidecar. */
-  public record BuiltPlan(byte[] plan, PlanMetadata metadata, double buildSeconds) {
+  /**
+   * A built plan and its sidecar. The plan stays in native memory (a plan may be over 2 GiB, more than
+   * a Java array holds); the caller owns it and closes it (idempotent).
+   */
+  public record BuiltPlan(BytePointer plan, PlanMetadata metadata, double buildSeconds) implements AutoCloseable {
+    /** The plan's size in bytes. */
+    public long size() {
+      return plan.capacity();
+    }
+
     /** Writes {@code <location>} and {@code <location>.json} on any Hadoop FileSystem. */
     public void write(String location, Configuration hadoopConf) {
       org.apache.hadoop.fs.Path path = ArtifactLoader.toPath(location);
       try {
         FileSystem fs = ArtifactLoader.fileSystem(path, hadoopConf);
         try (FSDataOutputStream out = fs.create(path, true)) {
-          out.write(plan);
+          writeTo(out);
         }
         try (FSDataOutputStream out = fs.create(new org.apache.hadoop.fs.Path(path + ".json"), true)) {
           out.write(metadata.toJson().getBytes(StandardCharsets.UTF_8));
@@ -72,6 +80,38 @@ public final class PlanBuilder {
       } catch (IOException e) {
         throw new EngineException("cannot write plan to " + location + ": " + e.getMessage(), e);
       }
+    }
+
+    /** Streams the plan to {@code out}, 8 MiB at a time. */
+    public void writeTo(java.io.OutputStream out) throws IOException {
+      byte[] chunk = new byte[8 << 20];
+      long size = size();
+      for (long at = 0; at < size; at += chunk.length) {
+        int n = (int) Math.min(chunk.length, size - at);
+        plan.position(at).get(chunk, 0, n);
+        out.write(chunk, 0, n);
+      }
+      plan.position(0);
+    }
+
+    /** The plan's sha256, read 64 MiB at a time. */
+    static String sha256(BytePointer plan) {
+      try {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        long size = plan.capacity();
+        for (long at = 0; at < size; at += 1 << 26) {
+          long n = Math.min(1 << 26, size - at);
+          md.update(new dev.trtspark.engine.memory.NativeAddress(plan.address() + at, n).asByteBuffer());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      plan.close();
     }
   }
 
@@ -196,8 +236,9 @@ public final class PlanBuilder {
       throw new EngineException("TensorRT could not build a plan from " + onnx.uri() + " on " + dev + ": "
           + log.lastError());
     }
-    byte[] out = new byte[(int) plan.size()];
-    new BytePointer(plan.data()).capacity(plan.size()).get(out);
+    // copied out of TensorRT's buffer into memory this JVM frees (no Java array: a plan may be over 2 GiB)
+    BytePointer out = new BytePointer(plan.size());
+    org.bytedeco.javacpp.Pointer.memcpy(out, plan.data(), plan.size());
     saveTimingCache(cache, config);
     double seconds = (System.nanoTime() - t0) / 1e9;
     Map<String, String> options = new LinkedHashMap<>();
@@ -208,7 +249,7 @@ public final class PlanBuilder {
       }
     }
     PlanMetadata meta = new PlanMetadata(PlanMetadata.FORMAT, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
-        ModelArtifact.sha256(out), onnx.uri(), onnx.sha256(), options, tensors);
+        BuiltPlan.sha256(out), onnx.uri(), onnx.sha256(), options, tensors);
     return new BuiltPlan(out, meta, seconds);
   }
 

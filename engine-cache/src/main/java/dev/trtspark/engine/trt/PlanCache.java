@@ -10,6 +10,7 @@ import dev.trtspark.engine.model.PlanMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.bytedeco.javacpp.BytePointer;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -120,7 +121,7 @@ public final class PlanCache {
       FileSystem fs = ArtifactLoader.fileSystem(plan, conf);
       try {
         try (FSDataOutputStream out = fs.create(new Path(tmp, plan.getName()), false)) {
-          out.write(built.plan());
+          built.writeTo(out);
         }
         try (FSDataOutputStream out = fs.create(new Path(tmp, plan.getName() + ".json"), false)) {
           out.write(built.metadata().toJson().getBytes(StandardCharsets.UTF_8));
@@ -133,7 +134,7 @@ public final class PlanCache {
         // a rename onto an existing folder moves the source inside it (HDFS and Hadoop's local FileSystem):
         // the first writer's entry stays whole either way, and what moved inside is removed below
         if (!fs.exists(entry) && fs.rename(tmp, entry)) {
-          LOG.info("plan cache: stored {} ({} bytes)", location, built.plan().length);
+          LOG.info("plan cache: stored {} ({} bytes)", location, built.size());
         }
       } finally {
         Path inside = new Path(entry, tmp.getName());
@@ -153,7 +154,7 @@ public final class PlanCache {
    * The plan for an ONNX model on {@code dev}: from the cache when there, else built (and stored).
    * With caching off, always built.
    */
-  static byte[] planFor(ModelArtifact onnx, ResolvedConfig config, Cuda.Device dev, String tensorrtVersion) {
+  static BytePointer planFor(ModelArtifact onnx, ResolvedConfig config, Cuda.Device dev, String tensorrtVersion) {
     Optional<String> dir = dir(config);
     if (dir.isEmpty()) {
       return PlanBuilder.build(onnx, config, dev.ordinal()).plan();
@@ -164,7 +165,7 @@ public final class PlanCache {
     if (hit.isPresent()) {
       LOG.info("plan cache: {} for {} (built by TensorRT {} on {})", location, onnx.uri(),
           hit.get().sidecar().get().tensorrtVersion(), hit.get().sidecar().get().gpuName());
-      return hit.get().bytes();
+      return TrtBackend.planBytes(hit.get());
     }
     PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, config, dev.ordinal());
     put(location, built, conf);
@@ -176,8 +177,9 @@ public final class PlanCache {
     String dir = dir(config).orElseThrow(() -> new EngineException("spark.trt.planCache.dir is off: nothing to fill"));
     Cuda.Device dev = Cuda.device(device);
     String location = location(dir, onnx, config, Cuda.probe().tensorrtVersion(), dev.name(), dev.computeCapability());
-    PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, config, device);
-    put(location, built, new Configuration());
+    try (PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, config, device)) {
+      put(location, built, new Configuration());
+    }
     return location;
   }
 }

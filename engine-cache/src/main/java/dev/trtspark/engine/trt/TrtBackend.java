@@ -48,11 +48,11 @@ public final class TrtBackend implements InferenceBackend {
     TrtPlugins.register(config);
     BytePointer plan;
     if (artifact.kind() == ModelKind.ONNX) {
-      plan = new BytePointer(PlanCache.planFor(artifact, config, dev, probe.tensorrtVersion()));
+      plan = PlanCache.planFor(artifact, config, dev, probe.tensorrtVersion());
     } else {
       PlanCompatibility.check(artifact, probe.tensorrtVersion(), dev.name(), dev.computeCapability(),
           config.explicit(BuildConf.all()));
-      plan = artifact.fileOnly() ? readNative(artifact) : new BytePointer(artifact.bytes());
+      plan = planBytes(artifact);
     }
     long planBytes = plan.capacity();
     ICudaEngine engine;
@@ -67,6 +67,11 @@ public final class TrtBackend implements InferenceBackend {
       TrtDelete.delete(engine);  // reading its signature failed: nobody else owns it
       throw e;
     }
+  }
+
+  /** A plan's bytes in native memory (the caller closes them): from its file when over 2 GiB, else its array. */
+  static BytePointer planBytes(ModelArtifact artifact) {
+    return artifact.fileOnly() ? readNative(artifact) : new BytePointer(artifact.bytes());
   }
 
   /** A plan over 2 GiB, read from its file into native memory in chunks (no Java array holds it). */
