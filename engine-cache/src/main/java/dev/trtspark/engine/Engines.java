@@ -84,7 +84,7 @@ public final class Engines {
     }
     try (dev.trtspark.engine.trt.PlanBuilder.BuiltPlan built = dev.trtspark.engine.trt.PlanBuilder.build(onnx, config,
         device)) {
-      built.write(output, new org.apache.hadoop.conf.Configuration());
+      built.write(output, onnx.hadoopConf());
       return built.metadata();
     }
   }

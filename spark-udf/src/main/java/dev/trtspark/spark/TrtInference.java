@@ -320,7 +320,8 @@ public final class TrtInference {
     }
     b.append("backend on this host: ").append(backend).append(Engines.gpuProbe().usable() ? "" : " (no GPU: "
         + Engines.gpuProbe().problem() + ")").append('\n');
-    b.append("model shipped by ").append(payload != null ? "broadcast" : "URI (larger than spark.trt.broadcast.maxBytes)")
+    b.append("model shipped by ").append(payload.value().bytes() != null ? "broadcast"
+        : "URI (larger than spark.trt.broadcast.maxBytes, or with external data files)")
         .append('\n');
     Map<String, String> set = new LinkedHashMap<>(spec.config().explicit(dev.trtspark.conf.ConfigRegistry.all()));
     b.append("options set: ").append(set.isEmpty() ? "none (all defaults)" : set.toString()).append('\n');
@@ -425,12 +426,12 @@ public final class TrtInference {
       outs.forEach(b -> sb.output(b.tensor(), b.column()));
       InferenceSpec spec = sb.build();
       signature.checkInputNames(spec.inputs().stream().map(TensorBinding::tensor).toList());
-      Broadcast<ModelPayload> payload = null;
       // a model with external data files is read by the executors from its URI, with its files
-      if (artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES) && artifact.externalDataFiles().isEmpty()) {
-        ModelPayload p = new ModelPayload(artifact.bytes(), artifact.sidecar().map(m -> m.toJson()).orElse(null));
-        payload = s.sparkContext().broadcast(p, ClassTag$.MODULE$.apply(ModelPayload.class));
-      }
+      boolean ship = artifact.size() <= config.get(TrtConf.BROADCAST_MAX_BYTES) && artifact.externalDataFiles().isEmpty();
+      ModelPayload p = new ModelPayload(ship ? artifact.bytes() : null,
+          ship ? artifact.sidecar().map(m -> m.toJson()).orElse(null) : null,
+          new org.apache.spark.util.SerializableConfiguration(s.sparkContext().hadoopConfiguration()));
+      Broadcast<ModelPayload> payload = s.sparkContext().broadcast(p, ClassTag$.MODULE$.apply(ModelPayload.class));
       String name = "trt " + uri.substring(uri.lastIndexOf('/') + 1);
       return new TrtInference(s, spec, signature, artifact.kind(), payload, new InferenceMetrics(s.sparkContext(), name));
     }

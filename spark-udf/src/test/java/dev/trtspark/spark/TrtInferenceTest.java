@@ -180,6 +180,24 @@ class TrtInferenceTest {
   }
 
   @Test
+  void executorsReadAModelFromItsUriWithTheJobsHadoopConfiguration() {
+    org.apache.hadoop.conf.Configuration job = spark.sparkContext().hadoopConfiguration();
+    job.set("fs.trtjob.impl", JobOnlyFileSystem.class.getName());
+    job.setBoolean("fs.trtjob.impl.disable.cache", true);
+    try {
+      assertEquals(null, new org.apache.hadoop.conf.Configuration().get("fs.trtjob.impl"),
+          "only the job's configuration knows the scheme");
+      TrtInference inference = TrtInference.builder().model("trtjob://" + SparkTestSession.model("affine_f32.onnx"))
+          .input("x", "features").output("y", "scores").option("broadcast.maxBytes", "0").build();
+      assertTrue(inference.describe().contains("model shipped by URI"), inference.describe());
+      assertAffine(inference.transform(rows(50, 4)).collectAsList(), 50);
+    } finally {
+      job.unset("fs.trtjob.impl");
+      job.unset("fs.trtjob.impl.disable.cache");
+    }
+  }
+
+  @Test
   void engineIsLoadedOncePerJvmAcrossThreeJobsAndSixteenTasks() {
     TrtInference inference = affine();
     for (int job = 0; job < 3; job++) {

@@ -27,6 +27,10 @@ public final class ArtifactLoader {
 
   /** @throws EngineException when the file is missing, unreadable, too large or of unknown kind */
   public static ModelArtifact load(String location, Configuration hadoopConf) {
+    return read(location, hadoopConf).withHadoopConf(hadoopConf);
+  }
+
+  private static ModelArtifact read(String location, Configuration hadoopConf) {
     Path path = toPath(location);
     try {
       FileSystem fs = fileSystem(path, hadoopConf);

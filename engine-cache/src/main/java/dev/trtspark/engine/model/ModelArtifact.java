@@ -28,6 +28,8 @@ public final class ModelArtifact {
   private final PlanMetadata sidecar;
   /** {@link #externalDataFiles()}, found once (a scan of the whole model). */
   private volatile java.util.Set<String> externalData;
+  /** The Hadoop configuration of the job that loaded it (for the plan cache and files beside it); null: defaults. */
+  private org.apache.hadoop.conf.Configuration hadoopConf;
 
   private ModelArtifact(String uri, byte[] bytes, java.nio.file.Path localFile, long size, String sha256, ModelKind kind,
       PlanMetadata sidecar) {
@@ -89,6 +91,22 @@ public final class ModelArtifact {
               : "; it may be corrupt, truncated or not a model at all: rebuild it with trt-spark build"));
     }
     return kind;
+  }
+
+  /**
+   * This artifact, remembering the Hadoop configuration of the job it belongs to (a Spark job's
+   * {@code spark.hadoop.*} settings: an HDFS nameservice, object-store credentials), for what is read
+   * or written beside it later (the plan cache). Returns this artifact.
+   */
+  public ModelArtifact withHadoopConf(org.apache.hadoop.conf.Configuration conf) {
+    this.hadoopConf = conf;
+    return this;
+  }
+
+  /** The job's Hadoop configuration ({@link #withHadoopConf}), else a default one. */
+  public org.apache.hadoop.conf.Configuration hadoopConf() {
+    org.apache.hadoop.conf.Configuration c = hadoopConf;
+    return c != null ? c : new org.apache.hadoop.conf.Configuration();
   }
 
   /** The local file holding these bytes, when there is one (local models, and every model over 2 GiB). */

@@ -160,7 +160,7 @@ public final class PlanCache {
       return PlanBuilder.build(onnx, config, dev.ordinal()).plan();
     }
     String location = location(dir.get(), onnx, config, tensorrtVersion, dev.name(), dev.computeCapability());
-    Configuration conf = new Configuration();
+    Configuration conf = onnx.hadoopConf();
     Optional<ModelArtifact> hit = find(location, conf);
     if (hit.isPresent()) {
       LOG.info("plan cache: {} for {} (built by TensorRT {} on {})", location, onnx.uri(),
@@ -178,7 +178,7 @@ public final class PlanCache {
     Cuda.Device dev = Cuda.device(device);
     String location = location(dir, onnx, config, Cuda.probe().tensorrtVersion(), dev.name(), dev.computeCapability());
     try (PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, config, device)) {
-      put(location, built, new Configuration());
+      put(location, built, onnx.hadoopConf());
     }
     return location;
   }

@@ -7,12 +7,12 @@ import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.PlanMetadata;
 import java.lang.ref.SoftReference;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Model artifacts on an executor, by sha256: taken from the job's broadcast when there is one, else read
- * from the model's URI and checked against the sha256 the driver planned with. Kept softly, so that the
+ * Model artifacts on an executor, by sha256: taken from the job's broadcast when it carries the bytes, else
+ * read from the model's URI with the job's Hadoop configuration, and checked against the sha256 the driver
+ * planned with. Kept softly, so that the
  * bytes of a model whose engine is loaded can be collected under memory pressure (and read again only if
  * the engine itself was evicted). Threading: thread-safe.
  */
@@ -40,12 +40,15 @@ public final class ExecutorModels {
 
   private static ModelArtifact fetch(ModelRef ref, Broadcast<ModelPayload> payload) {
     ModelArtifact a;
-    if (payload != null) {
-      ModelPayload p = payload.value();
+    ModelPayload p = payload.value();
+    if (p.bytes() != null) {
       a = ModelArtifact.of(ref.uri(), p.bytes(),
-          p.sidecarJson() == null ? null : PlanMetadata.parse(p.sidecarJson(), ref.uri() + ".json (broadcast)"));
+          p.sidecarJson() == null ? null : PlanMetadata.parse(p.sidecarJson(), ref.uri() + ".json (broadcast)"))
+          .withHadoopConf(p.hadoopConf());
     } else {
-      a = ArtifactLoader.load(ref.uri(), new Configuration());
+      // with the job's Hadoop configuration, not a fresh one: an HDFS nameservice or object-store
+      // credentials set as spark.hadoop.* live only there
+      a = ArtifactLoader.load(ref.uri(), p.hadoopConf());
     }
     if (!a.sha256().equals(ref.sha256())) {
       throw new EngineException("model " + ref.uri() + " changed after the job was planned: its sha256 is " + a.sha256()
