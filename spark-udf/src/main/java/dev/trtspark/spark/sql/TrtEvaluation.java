@@ -12,28 +12,24 @@ import scala.collection.immutable.Seq;
  * output binding. The predict's arguments are columns of the child. Planned as {@link TrtEvaluationExec}.
  */
 public final class TrtEvaluation extends LogicalPlan {
-  private final TrtPredict predict;
-  private final Seq<Attribute> results;
-  private final Seq<Attribute> pass;
+  private final Evaluated e;
   private final LogicalPlan child;
 
   public TrtEvaluation(TrtPredict predict, Seq<Attribute> results, Seq<Attribute> pass, LogicalPlan child) {
-    this.predict = predict;
-    this.results = results;
-    this.pass = pass;
+    this.e = new Evaluated(predict, results, pass);
     this.child = child;
   }
 
   public TrtPredict predict() {
-    return predict;
+    return e.predict();
   }
 
   public Seq<Attribute> results() {
-    return results;
+    return e.results();
   }
 
   public Seq<Attribute> pass() {
-    return pass;
+    return e.pass();
   }
 
   public LogicalPlan child() {
@@ -47,29 +43,27 @@ public final class TrtEvaluation extends LogicalPlan {
 
   @Override
   public LogicalPlan withNewChildrenInternal(scala.collection.immutable.IndexedSeq<LogicalPlan> newChildren) {
-    return new TrtEvaluation(predict, results, pass, newChildren.apply(0));
+    return new TrtEvaluation(e.predict(), e.results(), e.pass(), newChildren.apply(0));
   }
 
   @Override
   public String simpleString(int maxFields) {
-    return "TrtEvaluation " + TrtOperator.describe(predict, results, pass);
+    return e.describe();
   }
 
   /** The same operator carrying {@code newPass} only. */
   public TrtEvaluation withPass(Seq<Attribute> newPass) {
-    return new TrtEvaluation(predict, results, newPass, child);
+    return new TrtEvaluation(e.predict(), e.results(), newPass, child);
   }
 
   @Override
   public Seq<Attribute> output() {
-    java.util.List<Attribute> out = Scala.list(pass);
-    out.addAll(Scala.list(results));
-    return Scala.seq(out);
+    return e.output();
   }
 
   @Override
   public AttributeSet producedAttributes() {
-    return AttributeSet.apply(Scala.<org.apache.spark.sql.catalyst.expressions.Expression>seq(Scala.list(results)));
+    return e.produced();
   }
 
   @Override
@@ -79,13 +73,7 @@ public final class TrtEvaluation extends LogicalPlan {
 
   @Override
   public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> predict;
-      case 1 -> results;
-      case 2 -> pass;
-      case 3 -> child;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
+    return e.element(n, child);
   }
 
   @Override
@@ -95,12 +83,11 @@ public final class TrtEvaluation extends LogicalPlan {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TrtEvaluation e && predict.equals(e.predict) && results.equals(e.results)
-        && pass.equals(e.pass) && child.equals(e.child);
+    return o instanceof TrtEvaluation other && e.equals(other.e) && child.equals(other.child);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(predict, results, pass, child);
+    return Objects.hash(e, child);
   }
 }

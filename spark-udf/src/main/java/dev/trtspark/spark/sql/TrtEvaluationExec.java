@@ -16,15 +16,11 @@ import scala.collection.immutable.Seq;
  * {@code explain()} line names the model, its URI and the batch size.
  */
 public final class TrtEvaluationExec extends SparkPlan {
-  private final TrtPredict predict;
-  private final Seq<Attribute> results;
-  private final Seq<Attribute> pass;
+  private final Evaluated e;
   private final SparkPlan child;
 
   public TrtEvaluationExec(TrtPredict predict, Seq<Attribute> results, Seq<Attribute> pass, SparkPlan child) {
-    this.predict = predict;
-    this.results = results;
-    this.pass = pass;
+    this.e = new Evaluated(predict, results, pass);
     this.child = child;
   }
 
@@ -39,29 +35,27 @@ public final class TrtEvaluationExec extends SparkPlan {
 
   @Override
   public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> newChildren) {
-    return new TrtEvaluationExec(predict, results, pass, newChildren.apply(0));
+    return new TrtEvaluationExec(e.predict(), e.results(), e.pass(), newChildren.apply(0));
   }
 
   @Override
   public Seq<Attribute> output() {
-    java.util.List<Attribute> out = Scala.list(pass);
-    out.addAll(Scala.list(results));
-    return Scala.seq(out);
+    return e.output();
   }
 
   @Override
   public AttributeSet producedAttributes() {
-    return AttributeSet.apply(Scala.<org.apache.spark.sql.catalyst.expressions.Expression>seq(Scala.list(results)));
+    return e.produced();
   }
 
   @Override
   public RDD<InternalRow> doExecute() {
-    return TrtOperator.execute(predict, results, pass, child);
+    return TrtOperator.execute(e.predict(), e.results(), e.pass(), child);
   }
 
   @Override
   public String simpleString(int maxFields) {
-    return "TrtEvaluation " + TrtOperator.describe(predict, results, pass);
+    return e.describe();
   }
 
   @Override
@@ -71,13 +65,7 @@ public final class TrtEvaluationExec extends SparkPlan {
 
   @Override
   public Object productElement(int n) {
-    return switch (n) {
-      case 0 -> predict;
-      case 1 -> results;
-      case 2 -> pass;
-      case 3 -> child;
-      default -> throw new IndexOutOfBoundsException(n);
-    };
+    return e.element(n, child);
   }
 
   @Override
@@ -87,12 +75,11 @@ public final class TrtEvaluationExec extends SparkPlan {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TrtEvaluationExec e && predict.equals(e.predict) && results.equals(e.results)
-        && pass.equals(e.pass) && child.equals(e.child);
+    return o instanceof TrtEvaluationExec other && e.equals(other.e) && child.equals(other.child);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(predict, results, pass, child);
+    return Objects.hash(e, child);
   }
 }

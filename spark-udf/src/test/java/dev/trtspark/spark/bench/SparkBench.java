@@ -91,6 +91,9 @@ public final class SparkBench {
       System.out.printf(Locale.ROOT, "wrote %s (%d rows of %d %s) in %.1f s%n", table, rows, width, u8 ? "bytes" : "floats",
           (System.nanoTime() - t0) / 1e9);
     }
+    if (runs == 0) {
+      return; // only the table (tools/cluster/run-gpu-cluster.sh)
+    }
     Dataset<Row> df = spark.read().parquet(table);
     String expected = u8 ? "binary" : "array<float>";
     if (!df.schema().apply("features").dataType().simpleString().equals(expected)) {
