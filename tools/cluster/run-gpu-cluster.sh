@@ -24,8 +24,14 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
                 z.write(p, os.path.relpath(p, root))
 PY
 gpus=$(nvidia-smi --query-gpu=index --format=csv,noheader | paste -sd, -)
-printf '#!/usr/bin/env bash\necho "{\\"name\\": \\"gpu\\", \\"addresses\\": [%s]}"\n' \
-  "$(echo "$gpus" | sed 's/\([0-9]\+\)/"\1"/g')" >/tmp/gpus.sh; chmod +x /tmp/gpus.sh
+addresses=$(echo "$gpus" | sed 's/\([0-9]\+\)/"\1"/g')
+cat >/tmp/gpus.sh <<GPUS
+#!/usr/bin/env bash
+cat <<'JSON'
+{"name": "gpu", "addresses": [$addresses]}
+JSON
+GPUS
+chmod +x /tmp/gpus.sh
 cat /tmp/gpus.sh; /tmp/gpus.sh
 java_cmd() { java $TRT_JAVA_OPTS -Xmx8g -cp "$home/jars/*" "$@"; }
 export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1
@@ -55,7 +61,10 @@ job() { # name executor-cores executor-gpus cores-max task-gpu
     infer --model /tmp/bench-models/resnet50_u8.plan --input "$table" --output /tmp/gpu-cluster-out/$1 --overwrite \
     --bind input=features --batch-size 256 --backend tensorrt >"$out/job-$1.log" 2>&1
   echo "== $1 (exit $?, $(( $(date +%s) - t0 )) s wall including JVM and executor start)"
-  grep -E "rows/s|stages|rows out" "$out/job-$1.log"
+  grep -E "rows/s|stages|rows out" "$out/job-$1.log" || {
+    # the executors' own logs say why they did not start or died
+    for f in $(ls -t /tmp/spark-work/*/*/stderr 2>/dev/null | head -2); do echo "--- $f"; grep -v " INFO " "$f" | tail -15; done
+  }
 }
 for run in 1 2; do
   job one-gpu-$run 16 1 16 0.0625
