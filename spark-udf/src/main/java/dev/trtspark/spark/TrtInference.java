@@ -257,6 +257,8 @@ public final class TrtInference {
     for (int i : plan.pass()) {
       pass.add(df.col(quote(input.fields()[i].name())));
     }
+    // the DataFrame's own session plans it (it may be another session than this inference's)
+    dev.trtspark.spark.sql.TrtSql.install(df.sparkSession());
     List<org.apache.spark.sql.Column> args = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int i : plan.bound()) {
