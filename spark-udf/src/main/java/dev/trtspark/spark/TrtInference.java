@@ -405,7 +405,7 @@ public final class TrtInference {
      */
     public TrtInference build() {
       SparkSession s = spark != null ? spark : SparkSession.active();
-      Map<String, String> session = CollectionConvertersJava.toJava(s.conf().getAll());
+      Map<String, String> session = scala.jdk.javaapi.CollectionConverters.asJava(s.conf().getAll());
       ResolvedConfig config = ConfigResolver.resolve(options, session);
       String uri = model != null ? model : config.getOptional(TrtConf.MODEL).orElseThrow(() -> new ConfigException(
           "no model: call model(\"...\") or set " + TrtConf.MODEL.key()));

@@ -36,26 +36,6 @@ final class ElementType {
     return t == MinorType.FLOAT2 || t == MinorType.FLOAT4 || t == MinorType.FLOAT8;
   }
 
-  /** Bytes per element in Arrow memory; 0 for bit-packed booleans. */
-  static int arrowBytes(MinorType t) {
-    switch (t) {
-      case FLOAT8:
-      case BIGINT:
-        return 8;
-      case FLOAT4:
-      case INT:
-        return 4;
-      case FLOAT2:
-      case SMALLINT:
-        return 2;
-      case TINYINT:
-      case UINT1:
-        return 1;
-      default:
-        return 0;
-    }
-  }
-
   static String arrowName(MinorType t) {
     switch (t) {
       case FLOAT4:

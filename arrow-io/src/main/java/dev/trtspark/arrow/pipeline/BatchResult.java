@@ -1,24 +1,21 @@
 package dev.trtspark.arrow.pipeline;
 
-import java.util.BitSet;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The outputs of one input batch, in the order batches were submitted: one column per output binding,
- * {@link #rows()} rows, null where the input row was bad ({@link #badRows()}). The caller owns it and
+ * {@link #rows()} rows, null where the input row was bad. The caller owns it and
  * closes it, which returns its (pinned) buffers to the pool.
  */
 public final class BatchResult implements AutoCloseable {
   private final int batchIndex;
   private final long partitionOffset;
   private final VectorSchemaRoot outputs;
-  private final BitSet badRows;
 
-  BatchResult(int batchIndex, long partitionOffset, VectorSchemaRoot outputs, BitSet badRows) {
+  BatchResult(int batchIndex, long partitionOffset, VectorSchemaRoot outputs) {
     this.batchIndex = batchIndex;
     this.partitionOffset = partitionOffset;
     this.outputs = outputs;
-    this.badRows = badRows;
   }
 
   /** 0 for the first batch the runner was given. */
@@ -37,11 +34,6 @@ public final class BatchResult implements AutoCloseable {
 
   public VectorSchemaRoot outputs() {
     return outputs;
-  }
-
-  /** Rows whose outputs are null because their input was bad (policy {@code null}). */
-  public BitSet badRows() {
-    return (BitSet) badRows.clone();
   }
 
   @Override

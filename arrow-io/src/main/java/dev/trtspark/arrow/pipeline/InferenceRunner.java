@@ -110,13 +110,6 @@ public final class InferenceRunner implements AutoCloseable {
     }
   }
 
-  /** The schema of every {@link BatchResult}: one field per output binding, known before any batch. */
-  public Schema outputSchema() {
-    List<Field> fields = new ArrayList<>();
-    outputs.forEach(o -> fields.add(o.field()));
-    return new Schema(fields);
-  }
-
   /**
    * Checks that a table with {@code schema} can feed the model's inputs, failing with the column, its
    * type and what the tensor takes.
@@ -324,7 +317,7 @@ public final class InferenceRunner implements AutoCloseable {
     rows += f.rows();
     badRows += f.bad().count();
     f.bad().counts().forEach((r, c) -> badByReason.merge(r, (long) c, Long::sum));
-    return new BatchResult(f.index(), f.offset(), root, f.bad().rows());
+    return new BatchResult(f.index(), f.offset(), root);
   }
 
   /** The outputs of a batch that ran in parts, each part finished, then put back in input order. */

@@ -5,9 +5,6 @@ package dev.trtspark.engine.backend;
  * the caller's thread, any failure of the batch with context.
  */
 public interface PendingBatch {
-  /** True once the outputs are in host memory (never blocks). */
-  boolean isDone();
-
   /** Blocks until the outputs are in host memory. Calling it again returns at once. */
   void await();
 
@@ -19,11 +16,6 @@ public interface PendingBatch {
   /** A batch that has already run, in {@code times}. */
   static PendingBatch completed(StageTimes times) {
     return new PendingBatch() {
-      @Override
-      public boolean isDone() {
-        return true;
-      }
-
       @Override
       public void await() {}
 

@@ -3,7 +3,6 @@ package dev.trtspark.engine.trt;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
-import static org.bytedeco.cuda.global.cudart.cudaEventQuery;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
 import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
@@ -283,11 +282,6 @@ final class TrtSlot extends AbstractSlot {
 
     private CUevent_st last() {
       return lane.events.get(4 * chunks - 1);
-    }
-
-    @Override
-    public boolean isDone() {
-      return times != null || cudaEventQuery(last()) == 0;
     }
 
     @Override
