@@ -68,6 +68,7 @@ public final class PipelineBench {
     System.out.printf("model %s (%s), batch %d, input %s %s, plan %.1f MB built in %.1f s on %s, TensorRT %s%n",
         onnxPath, precision, batch, input.name(), java.util.Arrays.toString(shape), built.size() / 1e6,
         built.buildSeconds(), Cuda.device(0), Cuda.probe().tensorrtVersion());
+    built.close();  // the plan was written; what follows loads it from its file
 
     TrtBench.Reference ref = TrtBench.measure(plan, build, 0, Map.of(input.name(), shape), iterations);
     double bytesPerRow = perRow * 4.0;

@@ -96,7 +96,9 @@ public final class ModelArtifact {
   /**
    * This artifact, remembering the Hadoop configuration of the job it belongs to (a Spark job's
    * {@code spark.hadoop.*} settings: an HDFS nameservice, object-store credentials), for what is read
-   * or written beside it later (the plan cache). Returns this artifact.
+   * or written beside it later (the plan cache). Returns this artifact. Called once, by whoever creates
+   * the artifact and before it is shared (the loader, an executor's broadcast copy): not an option to
+   * change later.
    */
   public ModelArtifact withHadoopConf(org.apache.hadoop.conf.Configuration conf) {
     this.hadoopConf = conf;
