@@ -3,10 +3,12 @@
 # a Spark home from the bundle's jars plus this tree's classes, a Master and a Worker offering both GPUs
 # (discovery script), and ResNet-50 fp16 (uint8 pixels from Parquet) submitted with SparkSubmit three ways:
 # one executor with one GPU (16 cores), two executors with one GPU each (16 cores each), one executor with
-# both GPUs (32 cores). Prints rows/s and the engine loads of each.
+# both GPUs (32 cores), and one GPU with 32 cores (is one GPU the limit, or the host's cores?). Prints
+# rows/s, the per-stage times, and per executor and CUDA device the tasks and engine loads ("gpus:"),
+# with the tasks whose slot was on a GPU Spark did not give them (must be 0).
 # usage: tools/cluster/run-gpu-cluster.sh OUT_DIR [ROWS]
 set -uo pipefail
-out="${1:?usage: run-gpu-cluster.sh OUT_DIR [ROWS]}"; rows="${2:-65536}"
+out="${1:?usage: run-gpu-cluster.sh OUT_DIR [ROWS]}"; rows="${2:-98304}"
 source "$(dirname "$0")/../gpu/env.sh"
 mkdir -p "$out" /tmp/bench-models
 home=/tmp/spark-home; rm -rf "$home"; mkdir -p "$home/jars"
@@ -34,7 +36,7 @@ GPUS
 chmod +x /tmp/gpus.sh
 cat /tmp/gpus.sh; /tmp/gpus.sh
 java_cmd() { java $TRT_JAVA_OPTS -Xmx8g -cp "$home/jars/*" "$@"; }
-export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1
+export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
 # the table and the plan
 [ -f /tmp/bench-models/resnet50_u8.onnx ] || python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models >"$out/export.log" 2>&1
 [ -f /tmp/bench-models/resnet50_u8.plan ] || java_cmd dev.trtspark.jobs.Main build --onnx /tmp/bench-models/resnet50_u8.onnx \
@@ -61,13 +63,14 @@ job() { # name executor-cores executor-gpus cores-max task-gpu
     infer --model /tmp/bench-models/resnet50_u8.plan --input "$table" --output /tmp/gpu-cluster-out/$1 --overwrite \
     --bind input=features --batch-size 256 --backend tensorrt >"$out/job-$1.log" 2>&1
   echo "== $1 (exit $?, $(( $(date +%s) - t0 )) s wall including JVM and executor start)"
-  grep -E "rows/s|stages|rows out" "$out/job-$1.log" || {
+  grep -E "rows/s|stages|rows out|gpus:" "$out/job-$1.log" || {
     # the executors' own logs say why they did not start or died
     for f in $(ls -t /tmp/spark-work/*/*/stderr 2>/dev/null | head -2); do echo "--- $f"; grep -v " INFO " "$f" | tail -15; done
   }
 }
 for run in 1 2; do
   job one-gpu-$run 16 1 16 0.0625
+  job one-gpu-32-cores-$run 32 1 32 0.03125
   job two-executors-$run 16 1 32 0.0625
   job one-executor-two-gpus-$run 32 2 32 0.0625
 done

@@ -164,6 +164,10 @@ final class InferCommand implements Callable<Integer> {
         .map(l -> l.substring("backend on this host: ".length())).orElse("?");
     out.printf(Locale.ROOT, "rows in: %d%nrows out: %d%nbackend: %s%nrows/s: %.0f%nstages: %s%noutput: %s%n", rowsIn,
         rowsOut, used, rowsOut / seconds, inference.metrics().summary(), output);
+    String gpus = inference.metrics().placementSummary();
+    if (!gpus.isEmpty()) {
+      out.println("gpus: " + gpus);
+    }
     return new Result(rowsIn, rowsOut, used, seconds, inference, output);
   }
 

@@ -32,6 +32,7 @@ public final class InferenceMetrics implements Serializable {
   private final LongAccumulator emitMs;
   private final LongAccumulator paddedElements;
   private final LongAccumulator valueElements;
+  private final org.apache.spark.util.CollectionAccumulator<String> placements;
   private final java.util.EnumMap<BadRows.Reason, LongAccumulator> badByReason = new java.util.EnumMap<>(BadRows.Reason.class);
 
   /** Host-side times of one task that the pipeline does not see. */
@@ -53,6 +54,7 @@ public final class InferenceMetrics implements Serializable {
     emitMs = sc.longAccumulator(name + " emit ms");
     paddedElements = sc.longAccumulator(name + " padded input elements");
     valueElements = sc.longAccumulator(name + " input value elements");
+    placements = sc.collectionAccumulator(name + " task placements");
     for (BadRows.Reason r : BadRows.Reason.values()) {
       badByReason.put(r, sc.longAccumulator(name + " bad rows " + r.name().toLowerCase(java.util.Locale.ROOT)));
     }
@@ -61,6 +63,62 @@ public final class InferenceMetrics implements Serializable {
   /** Called by the executor path when a task leases the engine. */
   public void addEngineLease(boolean loaded) {
     (loaded ? engineLoads : engineHits).add(1);
+  }
+
+  /**
+   * Where one task ran, recorded by the executor path when it leases its slot: its executor, the GPU
+   * addresses Spark gave the task ({@code spark.task.resource.gpu}; empty without GPU scheduling), the
+   * CUDA device its slot's buffers are on as the driver reports it (-1 on ONNX Runtime), and whether
+   * the task loaded the engine.
+   */
+  public record Placement(String executor, java.util.List<String> givenGpus, int cudaDevice, boolean loaded) {
+    String encode() {
+      return executor + "|" + String.join(",", givenGpus) + "|" + cudaDevice + "|" + loaded;
+    }
+
+    static Placement decode(String s) {
+      String[] f = s.split("\\|", -1);
+      return new Placement(f[0], f[1].isEmpty() ? java.util.List.of() : java.util.List.of(f[1].split(",")),
+          Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]));
+    }
+
+    /** Whether the task's slot ran on a GPU Spark did not give the task (false without GPU scheduling). */
+    public boolean offItsGpu() {
+      return cudaDevice >= 0 && !givenGpus.isEmpty() && !givenGpus.contains(Integer.toString(cudaDevice));
+    }
+  }
+
+  /** Called by the executor path when a task has leased its slot. */
+  public void addPlacement(Placement p) {
+    placements.add(p.encode());
+  }
+
+  /** Every task's placement (one per task and inference). */
+  public java.util.List<Placement> placements() {
+    return placements.value().stream().map(Placement::decode).toList();
+  }
+
+  /**
+   * Tasks and engine loads per executor and CUDA device, for example {@code exec 0 cuda:0 tasks=16
+   * loads=1; exec 1 cuda:1 tasks=16 loads=1}, then how many tasks ran off the GPU they were given; empty
+   * when no task ran on a GPU.
+   */
+  public String placementSummary() {
+    java.util.List<Placement> all = placements();
+    if (all.stream().noneMatch(p -> p.cudaDevice() >= 0)) {
+      return "";
+    }
+    java.util.Map<String, long[]> byPlace = new java.util.TreeMap<>();
+    for (Placement p : all) {
+      long[] n = byPlace.computeIfAbsent("exec " + p.executor() + " cuda:" + p.cudaDevice(), k -> new long[2]);
+      n[0]++;
+      n[1] += p.loaded() ? 1 : 0;
+    }
+    StringBuilder sb = new StringBuilder();
+    byPlace.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : "; ").append(k).append(" tasks=").append(n[0])
+        .append(" loads=").append(n[1]));
+    return sb.append(" (tasks off their GPU: ").append(all.stream().filter(Placement::offItsGpu).count()).append(')')
+        .toString();
   }
 
   /** Called by the executor path when a task's inference ends. */

@@ -1,6 +1,7 @@
 package dev.trtspark.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trtspark.engine.Engines;
@@ -31,5 +32,11 @@ class TrtInferenceGpuTest {
     System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.get(0).stats());
     assertEquals(1, inference.metrics().engineLoads());
     assertEquals(0, EngineCache.get(0).stats().slotsInUse());
+    // local mode: no GPU scheduling, tasks round-robin over the visible GPUs; each slot's buffers are on
+    // the device the driver reports, and the engine loaded once per device used
+    String gpus = inference.metrics().placementSummary();
+    assertTrue(gpus.startsWith("exec driver cuda:0 tasks="), gpus);
+    assertTrue(gpus.endsWith("(tasks off their GPU: 0)"), gpus);
+    assertTrue(inference.metrics().placements().stream().allMatch(p -> p.cudaDevice() >= 0), gpus);
   }
 }

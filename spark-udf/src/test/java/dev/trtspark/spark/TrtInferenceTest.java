@@ -1,6 +1,7 @@
 package dev.trtspark.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -211,6 +212,28 @@ class TrtInferenceTest {
     assertEquals(0, s.slotsInUse(), "every task gave its slot back");
     assertTrue(inference.metrics().summary().startsWith("rows=480 batches=48 badRows=0 engineLoads=1 engineCacheHits=47"),
         inference.metrics().summary());
+  }
+
+  @Test
+  void eachTaskRecordsWhereItRanAndOnTheCpuNoGpuIsReported() {
+    TrtInference inference = affine();
+    assertEquals(64, inference.transform(rows(64, 4)).collectAsList().size());
+    List<InferenceMetrics.Placement> placed = inference.metrics().placements();
+    assertEquals(4, placed.size(), placed.toString());
+    for (InferenceMetrics.Placement p : placed) {
+      assertEquals("driver", p.executor(), "local mode runs tasks in the driver's executor");
+      assertEquals(-1, p.cudaDevice(), "ONNX Runtime has no CUDA device");
+      assertTrue(p.givenGpus().isEmpty());
+      assertFalse(p.offItsGpu());
+    }
+    assertEquals("", inference.metrics().placementSummary());
+  }
+
+  @Test
+  void aTaskOnAGpuItWasNotGivenIsCountedOffItsGpu() {
+    assertTrue(new InferenceMetrics.Placement("1", List.of("0"), 1, true).offItsGpu());
+    assertFalse(new InferenceMetrics.Placement("1", List.of("0", "1"), 1, true).offItsGpu());
+    assertFalse(new InferenceMetrics.Placement("1", List.of(), 1, true).offItsGpu(), "no GPU scheduling: nothing given");
   }
 
   @Test

@@ -73,6 +73,14 @@ public interface ExecutionSlot extends AutoCloseable {
     return submit(inputs, outputs.keySet(), (tensor, shape) -> outputs.get(tensor).withShape(shape));
   }
 
+  /**
+   * The CUDA device this slot's buffers live on, as the driver reports it for their addresses (not as
+   * configured), so a caller can check that work runs on the GPU it was given; -1 for a CPU backend.
+   */
+  default int cudaDevice() {
+    return -1;
+  }
+
   /** Waits for every submitted batch, then frees the slot's native resources. Idempotent. */
   @Override
   void close();

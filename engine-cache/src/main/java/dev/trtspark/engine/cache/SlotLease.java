@@ -31,6 +31,11 @@ public final class SlotLease implements AutoCloseable {
     return slot.lanes();
   }
 
+  /** See {@link ExecutionSlot#cudaDevice}. */
+  public int cudaDevice() {
+    return open().cudaDevice();
+  }
+
   /** See {@link ExecutionSlot#outputShapes}. */
   public Map<String, long[]> outputShapes(Map<String, long[]> inputShapes) {
     return open().outputShapes(inputShapes);

@@ -95,6 +95,14 @@ public final class Cuda {
     }
   }
 
+  /** The device that holds device memory {@code ptr}, as the driver reports it ({@code cudaPointerGetAttributes}). */
+  static int deviceOf(org.bytedeco.javacpp.Pointer ptr) {
+    try (org.bytedeco.cuda.cudart.cudaPointerAttributes a = new org.bytedeco.cuda.cudart.cudaPointerAttributes()) {
+      check(org.bytedeco.cuda.global.cudart.cudaPointerGetAttributes(a, ptr), "cudaPointerGetAttributes");
+      return a.device();
+    }
+  }
+
   /** Free and total bytes of device {@code ordinal} ({@code cudaMemGetInfo}). */
   public static long[] memInfo(int ordinal) {
     setDevice(ordinal);

@@ -153,6 +153,12 @@ final class TrtSlot extends AbstractSlot {
     }
   }
 
+  @Override
+  public int cudaDevice() {
+    Pointer any = lanes[0].buffers.values().iterator().next();
+    return Cuda.deviceOf(any);
+  }
+
   private void setShape(IExecutionContext ctx, String name, long[] shape) {
     if (!ctx.setInputShape(name, TrtTypes.dims(shape))) {
       throw new EngineException("TensorRT refused shape " + TensorInfo.format(shape) + " for input " + name + " of "

@@ -61,6 +61,7 @@ public final class TaskInference implements AutoCloseable {
       long t0 = System.nanoTime();
       s = e.leaseSlot();
       slotWaitNanos = System.nanoTime() - t0;
+      metrics.addPlacement(placement(TaskContext.get(), s.cudaDevice(), e.loadedHere()));
       a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
           spec.config().get(TrtConf.PINNED_POOL_IDLE_MS)).newTaskAllocator(name);
       this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
@@ -79,6 +80,13 @@ public final class TaskInference implements AutoCloseable {
     this.engine = e;
     this.slot = s;
     this.allocator = a;
+  }
+
+  private static InferenceMetrics.Placement placement(TaskContext task, int cudaDevice, boolean loaded) {
+    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+    org.apache.spark.resource.ResourceInformation gpu = task == null ? null : task.resourcesJMap().get("gpu");
+    return new InferenceMetrics.Placement(env == null ? "local" : env.executorId(),
+        gpu == null ? List.of() : List.of(gpu.addresses()), cudaDevice, loaded);
   }
 
   /**
