@@ -102,4 +102,41 @@ class CliGpuTest {
     System.out.println(loose[1]);
     assertEquals("0", loose[0], loose[1] + loose[2]);
   }
+
+  /**
+   * A user's plugin library (the example of examples/plugin, built by its build.sh into .gpu-plugin/ or
+   * named by -Dtrt.test.plugin): without it the parser's error names the op; with {@code build --plugins}
+   * the plan builds, and {@code infer} with {@code spark.trt.plugins} deserializes and runs it in Spark.
+   */
+  @Test
+  void aUserPluginLibraryBuildsAndRunsItsOp() throws Exception {
+    Path so = Path.of(System.getProperty("trt.test.plugin", root.resolve(".gpu-plugin/libtile2_plugin.so").toString()));
+    assumeTrue(java.nio.file.Files.isRegularFile(so), "skipped: the example plugin library " + so
+        + " is not built (examples/plugin/build.sh TENSORRT_INCLUDE LIBCUDART_SO " + so + ")");
+    String onnx = root.resolve("engine-cache/src/test/resources/models/tile2_plugin.onnx").toString();
+    String plan = tmp.resolve("tile2.plan").toString();
+    String[] without = run("build", "--onnx", onnx, "--output", tmp.resolve("no-plugin.plan").toString());
+    assertEquals("1", without[0], without[1] + without[2]);
+    assertTrue(without[2].contains("Tile2"), "the error names the op: " + without[2]);
+    String[] built = run("build", "--onnx", onnx, "--output", plan, "--plugins", so.toString());
+    assertEquals("0", built[0], built[1] + built[2]);
+    String in = tmp.resolve("x").toString();
+    SparkSession.active().range(1000).selectExpr("id",
+        "array(CAST(id AS FLOAT), CAST(id AS FLOAT) / 2, -CAST(id AS FLOAT), 0.25f) AS x").repartition(4).write().parquet(in);
+    String out = tmp.resolve("y").toString();
+    String[] r = run("infer", "--model", plan, "--input", in, "--output", out, "--bind", "x=x", "--batch-size", "64",
+        "--conf", "spark.trt.plugins=" + so);
+    assertEquals("0", r[0], r[1] + r[2]);
+    List<Row> rows = SparkSession.active().read().parquet(out).orderBy("id").collectAsList();
+    assertEquals(1000, rows.size());
+    for (Row row : rows) {
+      float id = row.getLong(row.fieldIndex("id"));
+      float[] x = {id, id / 2, -id, 0.25f};
+      float[] want = new float[8];
+      for (int j = 0; j < 8; j++) {
+        want[j] = x[j % 4] + 1;
+      }
+      assertArrayEquals(want, Cli.floats(row.getList(row.fieldIndex("y"))), 0f, "row " + row.getLong(row.fieldIndex("id")));
+    }
+  }
 }

@@ -30,11 +30,15 @@ class TrtInferenceGpuTest {
       assertEquals(1781, inference.transform(digits).filter("array_position(probs, array_max(probs)) - 1 = label").count());
     }
     System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.get(0).stats());
-    assertEquals(1, inference.metrics().engineLoads());
     assertEquals(0, EngineCache.get(0).stats().slotsInUse());
-    // local mode: no GPU scheduling, tasks round-robin over the visible GPUs; each slot's buffers are on
-    // the device the driver reports, and the engine loaded once per device used
+    // local mode: no GPU scheduling, tasks round-robin over the visible GPUs by partition; each slot's
+    // buffers are on the device the driver reports, and the engine loaded once per device used
     String gpus = inference.metrics().placementSummary();
+    System.out.println("placements: " + gpus);
+    long devices = inference.metrics().placements().stream().mapToInt(InferenceMetrics.Placement::cudaDevice).distinct()
+        .count();
+    assertEquals(Math.min(8, dev.trtspark.engine.Engines.gpuProbe().devices()), devices, gpus);
+    assertEquals(devices, inference.metrics().engineLoads(), "one load per device: " + gpus);
     assertTrue(gpus.startsWith("exec driver cuda:0 tasks="), gpus);
     assertTrue(gpus.endsWith("(tasks off their GPU: 0)"), gpus);
     assertTrue(inference.metrics().placements().stream().allMatch(p -> p.cudaDevice() >= 0), gpus);

@@ -41,14 +41,27 @@ final class TrtPlugins {
     }
     IPluginRegistry registry = nvinfer.getPluginRegistry();
     for (String lib : libs.split(",")) {
-      String path = lib.trim();
-      if (path.isEmpty() || loaded.contains(path)) {
+      String given = lib.trim();
+      if (given.isEmpty()) {
         continue;
       }
-      if (!new java.io.File(path).isFile()) {
-        throw new EngineException("plugin library " + path + " (spark.trt.plugins) is not a file on this host; plugin "
-            + "libraries must be on every executor at the same path (ship them with spark-submit --files and give "
-            + "the name, or install them)");
+      java.io.File file = new java.io.File(given);
+      if (!file.isFile()) {
+        throw new EngineException("plugin library " + given + " (spark.trt.plugins) is not a file on this host (working "
+            + "directory " + new java.io.File("").getAbsolutePath() + "); plugin libraries must be on every executor at "
+            + "the same path (ship them with spark-submit --files and give the name, or install them)");
+      }
+      // absolute and canonical: dlopen would search the library path for a bare name instead of the working
+      // directory, and TensorRT refuses a library whose plugins are registered already (the same file by
+      // another path)
+      String path;
+      try {
+        path = file.getCanonicalPath();
+      } catch (java.io.IOException e) {
+        path = file.getAbsolutePath();
+      }
+      if (loaded.contains(path)) {
+        continue;
       }
       IPluginRegistry.PluginLibraryHandle h = registry.loadLibrary(path);
       if (h == null || h.isNull()) {
