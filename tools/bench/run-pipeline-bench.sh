@@ -12,7 +12,7 @@ mkdir -p "$out" /tmp/bench-models
 PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models >"$out/export.log" 2>&1 \
   || { cat "$out/export.log"; exit 1; }
 bench() { # name batch iterations precision
-  java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.arrow.bench.PipelineBench "/tmp/bench-models/$1.onnx" "$2" "$3" "$4" \
+  java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.bench.PipelineBench "/tmp/bench-models/$1.onnx" "$2" "$3" "$4" \
     2>&1 | grep -v -e "^\[main\] INFO" -e "^WARNING: Unknown module" -e NativeCodeLoader | tee "$out/bench-$1.txt"
 }
 [ "$which" = resnet50 ] || bench mlp 4096 1000 fp32,tf32

@@ -15,14 +15,14 @@ mkdir -p "$out" /tmp/bench-models
   >"$out/export.log" 2>&1
 quiet() { grep -v -e " INFO " -e " WARN " -e "^WARNING" -e NativeCodeLoader -e "^\s*$"; }
 pipeline() { # name batch iterations precision -> /tmp/bench-models/NAME.plan
-  [ -f "$out/pipeline-$1.txt" ] || java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.arrow.bench.PipelineBench \
+  [ -f "$out/pipeline-$1.txt" ] || java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.bench.PipelineBench \
     "/tmp/bench-models/$1.onnx" "$2" "$3" "$4" "/tmp/bench-models/$1.plan" 2>&1 | quiet | tee "$out/pipeline-$1.txt"
 }
 spark() { # name width rows batch
-  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench parquet \
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench parquet \
     "/tmp/bench-models/$1.plan" "$1" "$2" "$3" "$4" 3 2>&1 | quiet | tee "$out/spark-$1.txt"
 }
-case "$which" in digits|all) java $TRT_JAVA_OPTS -Xmx16g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench digits \
+case "$which" in digits|all) java $TRT_JAVA_OPTS -Xmx16g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench digits \
   "$TRT_ROOT" 2>&1 | quiet | tee "$out/spark-digits.txt";; esac
 case "$which" in resnet50|all) pipeline resnet50 256 200 fp16,fp32; spark resnet50 150528 "$rows" 256;; esac
 case "$which" in mlp|all) pipeline mlp 4096 1000 fp32,tf32; spark mlp 784 "$mlp_rows" 4096;; esac
@@ -30,12 +30,12 @@ case "$which" in resnet50_u8|u8)
   [ -f /tmp/bench-models/resnet50_u8.plan ] || java $TRT_JAVA_OPTS @/tmp/trt-java-cp.args dev.trtspark.jobs.Main build \
     --onnx /tmp/bench-models/resnet50_u8.onnx --output /tmp/bench-models/resnet50_u8.plan --fp16 --max-batch 256 2>&1 | quiet \
     | tee "$out/build-resnet50_u8.txt"
-  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench parquet-u8 \
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench parquet-u8 \
     /tmp/bench-models/resnet50_u8.plan resnet50_u8 150528 "$rows" 256 3 2>&1 | quiet | tee "$out/spark-resnet50_u8.txt";;
 esac
 case "$which" in lengths)
-  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench lengths \
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench lengths \
     /tmp/bench-models/encoder.onnx tensorrt "$rows" 256 16,32,64,128 3 2>&1 | quiet | tee "$out/spark-lengths-gpu.txt"
-  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench lengths \
+  java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench lengths \
     /tmp/bench-models/encoder.onnx onnxruntime "$mlp_rows" 64 16,32,64,128 1 2>&1 | quiet | tee "$out/spark-lengths-cpu.txt";;
 esac

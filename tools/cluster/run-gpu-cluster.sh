@@ -42,7 +42,7 @@ export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_SCALA_VERSION=2.13
 [ -f /tmp/bench-models/resnet50_u8.plan ] || java $TRT_JAVA_OPTS -Xmx8g -cp "$app:$home/jars/*" dev.trtspark.jobs.Main build --onnx /tmp/bench-models/resnet50_u8.onnx \
   --output /tmp/bench-models/resnet50_u8.plan --fp16 --max-batch 256 2>&1 | grep -v " INFO " | tail -3
 table=/tmp/bench-data/resnet50_u8-$rows
-[ -d "$table" ] || java $TRT_JAVA_OPTS -Xmx32g @/tmp/trt-java-cp.args dev.trtspark.spark.bench.SparkBench parquet-u8 \
+[ -d "$table" ] || java $TRT_JAVA_OPTS -Xmx32g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench parquet-u8 \
   /tmp/bench-models/resnet50_u8.plan resnet50_u8 150528 "$rows" 256 0 2>&1 | grep -v " INFO \| WARN " | tail -2
 [ "${SETUP_ONLY:-0}" = 1 ] && { echo "setup done: $table"; exit 0; }
 port=7077

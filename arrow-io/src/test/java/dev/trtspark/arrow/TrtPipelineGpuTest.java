@@ -58,13 +58,13 @@ class TrtPipelineGpuTest extends PipelineContract {
     FieldVector v = ArrowFixtures.floats("f", grid(1000, 64, 1), 64, allocator);
     try {
       long data = ((FixedSizeListVector) v).getDataVector().getDataBuffer().memoryAddress();
-      assertTrue(HostMemory.isPinned(data), "cudaPointerGetAttributes says host-pinned");
-      assertTrue(HostMemory.isPinned(v.getValidityBuffer().memoryAddress()));
+      assertTrue(dev.trtspark.engine.Engines.isPinned(data), "cudaPointerGetAttributes says host-pinned");
+      assertTrue(dev.trtspark.engine.Engines.isPinned(v.getValidityBuffer().memoryAddress()));
     } finally {
       v.close();
     }
     org.bytedeco.javacpp.Pointer plain = org.bytedeco.javacpp.Pointer.malloc(4096);
-    assertTrue(!HostMemory.isPinned(plain.address()), "ordinary malloc memory is not reported pinned");
+    assertTrue(!dev.trtspark.engine.Engines.isPinned(plain.address()), "ordinary malloc memory is not reported pinned");
     org.bytedeco.javacpp.Pointer.free(plain);
   }
 

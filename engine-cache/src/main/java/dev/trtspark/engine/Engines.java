@@ -1,5 +1,6 @@
 package dev.trtspark.engine;
 
+import dev.trtspark.conf.BuildFlags;
 import dev.trtspark.conf.Backend;
 import dev.trtspark.conf.BuildConf;
 import dev.trtspark.conf.ResolvedConfig;
@@ -38,6 +39,20 @@ public final class Engines {
   }
 
   /**
+   * The best host memory for tensors here: page-locked (cudaHostAlloc) when a GPU and CUDA are usable,
+   * so that copies to and from the GPU are asynchronous and run at full PCIe speed; else plain native.
+   */
+  public static dev.trtspark.engine.memory.HostMemory hostMemory() {
+    return Cuda.probe().usable() ? dev.trtspark.engine.trt.PinnedHostMemory.INSTANCE
+        : dev.trtspark.engine.memory.PlainHostMemory.INSTANCE;
+  }
+
+  /** Asks the CUDA driver whether {@code address} lies in page-locked host memory (false without CUDA). */
+  public static boolean isPinned(long address) {
+    return Cuda.probe().usable() && dev.trtspark.engine.trt.PinnedHostMemory.isPinned(address);
+  }
+
+  /**
    * Chooses the backend for a model of {@code kind}: {@code auto} is TensorRT when a CUDA device and the
    * TensorRT libraries load, else ONNX Runtime for an ONNX model, else an error that says what to do.
    */
@@ -46,13 +61,13 @@ public final class Engines {
     switch (wanted) {
       case TENSORRT:
         if (!probe.usable()) {
-          throw new EngineException("spark.trt.backend=tensorrt, but TensorRT cannot run here: " + probe.problem()
-              + (kind == ModelKind.ONNX ? "; use spark.trt.backend=auto or onnxruntime to run on the CPU" : ""));
+          throw new EngineException(TrtConf.BACKEND.key() + "=tensorrt, but TensorRT cannot run here: " + probe.problem()
+              + (kind == ModelKind.ONNX ? "; use " + TrtConf.BACKEND.key() + "=auto or onnxruntime to run on the CPU" : ""));
         }
         return TENSORRT;
       case ONNXRUNTIME:
         if (kind != ModelKind.ONNX) {
-          throw new EngineException("spark.trt.backend=onnxruntime needs an ONNX model, and this is a TensorRT plan; "
+          throw new EngineException(TrtConf.BACKEND.key() + "=onnxruntime needs an ONNX model, and this is a TensorRT plan; "
               + "pass the ONNX model to run on CPU");
         }
         return ONNXRUNTIME;
@@ -124,7 +139,7 @@ public final class Engines {
     }
     if (!Cuda.probe().usable()) {
       throw new EngineException("plan " + artifact.uri() + " has no sidecar (" + artifact.uri() + ".json) and this host "
-          + "cannot open it (" + Cuda.probe().problem() + "); rebuild it with trt-spark build, which writes the sidecar");
+          + "cannot open it (" + Cuda.probe().problem() + "); rebuild it with " + BuildFlags.COMMAND + ", which writes the sidecar");
     }
     try (EngineLease lease = lease(artifact, 0, config)) {
       return lease.signature();

@@ -17,7 +17,7 @@ class HostMemoryTest {
 
   @Test
   void hostMemoryIsWritableThroughATensorViewAndFreedOnce() {
-    HostMemory m = HostMemory.best();
+    HostMemory m = dev.trtspark.engine.Engines.hostMemory();
     long a = m.allocate(4096);
     ByteBuffer b = new HostTensor(a, 4096, new long[] {1024}).view(4096);
     b.putFloat(4092, 42.5f);
@@ -28,7 +28,7 @@ class HostMemoryTest {
   @Test
   void plainMemoryIsNotPinned() {
     long a = PlainHostMemory.INSTANCE.allocate(64);
-    assertEquals(false, HostMemory.isPinned(a));
+    assertEquals(false, dev.trtspark.engine.Engines.isPinned(a));
     PlainHostMemory.INSTANCE.free(a, 64);
   }
 }

@@ -1,5 +1,7 @@
 package dev.trtspark.jobs;
 
+import dev.trtspark.conf.BuildConf;
+import dev.trtspark.conf.BuildFlags;
 import dev.trtspark.conf.ConfigResolver;
 import dev.trtspark.conf.ResolvedConfig;
 import dev.trtspark.engine.Engines;
@@ -22,21 +24,21 @@ final class BuildCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--onnx", required = true, description = "The ONNX model.")
+  @Option(names = BuildFlags.ONNX, required = true, description = "The ONNX model.")
   String onnx;
 
-  @Option(names = {"--output", "--saveEngine"},
+  @Option(names = {BuildFlags.OUTPUT, "--saveEngine"},
       description = "Where to write the plan (its sidecar goes to <output>.json).")
   String output;
 
-  @Option(names = "--plan-cache", description = "Instead of --output: build into this plan cache (spark.trt.planCache.dir), "
+  @Option(names = BuildFlags.PLAN_CACHE, description = "Instead of --output: build into this plan cache (spark.trt.planCache.dir), "
       + "where jobs running the ONNX model on TensorRT with the same options find it.")
   String planCache;
 
-  @Option(names = "--fp16") boolean fp16;
-  @Option(names = "--bf16") boolean bf16;
-  @Option(names = "--fp8") boolean fp8;
-  @Option(names = "--int8", description = "Only for models with Q/DQ nodes.") boolean int8;
+  @Option(names = BuildFlags.FP16) boolean fp16;
+  @Option(names = BuildFlags.BF16) boolean bf16;
+  @Option(names = BuildFlags.FP8) boolean fp8;
+  @Option(names = BuildFlags.INT8, description = "Only for models with Q/DQ nodes.") boolean int8;
   @Option(names = "--tf32", description = "TF32 kernels for float32 layers (the default).") boolean tf32;
   @Option(names = {"--noTF32", "--no-tf32"}, description = "Strict IEEE float32: no TF32 kernels.") boolean noTf32;
   @Option(names = "--best", description = "Every precision that needs no calibration: fp16, bf16 and tf32 (int8 too when "
@@ -44,10 +46,10 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--stronglyTyped", description = "Keep the model's own tensor types (precision flags do not apply).")
   boolean stronglyTyped;
 
-  @Option(names = {"--min-shapes", "--minShapes"}, description = "name:AxB[,name:...]") String minShapes;
-  @Option(names = {"--opt-shapes", "--optShapes"}, description = "name:AxB[,name:...]") String optShapes;
-  @Option(names = {"--max-shapes", "--maxShapes"}, description = "name:AxB[,name:...]") String maxShapes;
-  @Option(names = "--max-batch", description = "Largest batch (dimension 0) the plan takes.") Integer maxBatch;
+  @Option(names = {BuildFlags.MIN_SHAPES, "--minShapes"}, description = "name:AxB[,name:...]") String minShapes;
+  @Option(names = {BuildFlags.OPT_SHAPES, "--optShapes"}, description = "name:AxB[,name:...]") String optShapes;
+  @Option(names = {BuildFlags.MAX_SHAPES, "--maxShapes"}, description = "name:AxB[,name:...]") String maxShapes;
+  @Option(names = BuildFlags.MAX_BATCH, description = "Largest batch (dimension 0) the plan takes.") Integer maxBatch;
   @Option(names = "--length-buckets", description = "Lengths 16,32,64,128: one optimization profile per bucket for "
       + "variable-length inputs (spark.trt.build.lengthBuckets).") String lengthBuckets;
   @Option(names = {"--timing-cache", "--timingCacheFile"}, description = "Timing-cache file, read if present and written "
@@ -57,7 +59,7 @@ final class BuildCommand implements Callable<Integer> {
   String memPoolSize;
   @Option(names = "--version-compatible", description = "Loadable by later TensorRT 10.x runtimes.") boolean versionCompatible;
   @Option(names = "--device", description = "CUDA ordinal to build on.") int device;
-  @Option(names = "--plugins", split = ",", description = "TensorRT plugin libraries (.so) to load before parsing "
+  @Option(names = BuildFlags.PLUGINS, split = ",", description = "TensorRT plugin libraries (.so) to load before parsing "
       + "(spark.trt.plugins; TensorRT's standard plugins are always registered).") List<String> plugins = new ArrayList<>();
   @Option(names = "--conf", description = "Any spark.trt.build.* option, key=value (repeatable); flags win.")
   List<String> confs = new ArrayList<>();
@@ -92,7 +94,7 @@ final class BuildCommand implements Callable<Integer> {
       throw new Errors.UsageException("--tf32 and --noTF32 contradict each other; give one");
     }
     if (fp16 || bf16 || fp8 || int8 || best || noTf32 || !o.containsKey("build.precision")
-        && !o.containsKey("spark.trt.build.precision")) {
+        && !o.containsKey(BuildConf.PRECISION.key())) {
       o.put("build.precision", String.join(",", precision));
     }
     put(o, "build.minShapes", minShapes);

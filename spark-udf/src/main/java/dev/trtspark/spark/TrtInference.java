@@ -323,7 +323,7 @@ public final class TrtInference {
     b.append("backend on this host: ").append(backend).append(Engines.gpuProbe().usable() ? "" : " (no GPU: "
         + Engines.gpuProbe().problem() + ")").append('\n');
     b.append("model shipped by ").append(payload.value().bytes() != null ? "broadcast"
-        : "URI (larger than spark.trt.broadcast.maxBytes, or with external data files)")
+        : "URI (larger than " + TrtConf.BROADCAST_MAX_BYTES.key() + ", or with external data files)")
         .append('\n');
     Map<String, String> set = new LinkedHashMap<>(spec.config().explicit(dev.trtspark.conf.ConfigRegistry.all()));
     b.append("options set: ").append(set.isEmpty() ? "none (all defaults)" : set.toString()).append('\n');

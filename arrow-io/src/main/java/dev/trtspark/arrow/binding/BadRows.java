@@ -1,5 +1,6 @@
 package dev.trtspark.arrow.binding;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.conf.BadRowPolicy;
 import java.util.BitSet;
 import java.util.EnumMap;
@@ -38,7 +39,7 @@ public final class BadRows {
   void mark(int row, Reason reason, String column, String problem) {
     if (policy == BadRowPolicy.FAIL) {
       throw new InputRowException("column '" + column + "' row " + row + " of batch " + batchIndex + " (partition row "
-          + (partitionOffset + row) + ") " + problem + "; set spark.trt.badRowPolicy=null to emit null outputs for such rows");
+          + (partitionOffset + row) + ") " + problem + "; set " + TrtConf.BAD_ROW_POLICY.key() + "=null to emit null outputs for such rows");
     }
     if (!rows.get(row)) {
       rows.set(row);

@@ -1,5 +1,6 @@
 package dev.trtspark.arrow.binding;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.arrow.memory.TensorAllocators;
 import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.EngineException;
@@ -262,7 +263,7 @@ public final class InputColumn {
           double v = ElementType.readDouble(data.getDataBuffer(), source, s + j);
           if (Double.isNaN(v) || Double.isInfinite(v)) {
             bad.mark(i, BadRows.Reason.NON_FINITE, column, "has " + v + " at element " + j
-                + " and spark.trt.allowNonFinite=false");
+                + " and " + TrtConf.ALLOW_NON_FINITE.key() + "=false");
             break;
           }
         }

@@ -48,7 +48,7 @@ public final class TensorAllocators {
    */
   public static synchronized TensorAllocators get(long poolMaxBytes, long idleMs) {
     if (instance == null) {
-      instance = new TensorAllocators(HostMemory.best(), poolMaxBytes, idleMs);
+      instance = new TensorAllocators(dev.trtspark.engine.Engines.hostMemory(), poolMaxBytes, idleMs);
     }
     return instance;
   }

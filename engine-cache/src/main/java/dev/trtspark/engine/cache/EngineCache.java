@@ -81,6 +81,14 @@ public final class EngineCache {
     }
   }
 
+  /**
+   * Closes every engine that no lease holds, so that the next lease loads it again (with the slot settings
+   * of that call) and its GPU memory is given back now; engines in use stay.
+   */
+  public void evictUnused() {
+    evictIdle(0);
+  }
+
   /** The byte limit captured at creation. */
   public long maxBytes() {
     return maxBytes;

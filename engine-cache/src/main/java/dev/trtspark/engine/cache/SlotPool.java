@@ -1,5 +1,6 @@
 package dev.trtspark.engine.cache;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.backend.Engine;
 import dev.trtspark.engine.backend.ExecutionSlot;
@@ -40,8 +41,8 @@ public final class SlotPool implements AutoCloseable {
     try {
       if (!permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
         throw new EngineException("all " + maxSlots + " execution slots of " + engine.signature().model() + " on "
-            + engine.deviceDescription() + " stayed busy for " + timeoutMs + " ms; raise spark.trt.slotsPerEngine "
-            + "or spark.trt.slotTimeoutMs, or run fewer tasks per executor");
+            + engine.deviceDescription() + " stayed busy for " + timeoutMs + " ms; raise " + TrtConf.SLOTS_PER_ENGINE.key()
+            + " or " + TrtConf.SLOT_TIMEOUT_MS.key() + ", or run fewer tasks per executor");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -97,10 +98,6 @@ public final class SlotPool implements AutoCloseable {
   /** Slots leased right now. */
   public int inUse() {
     return maxSlots - permits.availablePermits();
-  }
-
-  public int maxSlots() {
-    return maxSlots;
   }
 
   /** Closes idle slots now and leased ones when their leases close. Idempotent. */

@@ -1,12 +1,9 @@
 package dev.trtspark.engine.memory;
 
-import dev.trtspark.engine.trt.Cuda;
-import dev.trtspark.engine.trt.PinnedHostMemory;
-
 /**
  * Raw host memory for tensors: page-locked (cudaHostAlloc) where a GPU is usable, so that copies to
  * and from the GPU are asynchronous and run at full PCIe speed; ordinary native memory elsewhere,
- * with the same API. Callers own what they allocate and free it exactly once with the same size.
+ * with the same API ({@code Engines.hostMemory()} picks one). Callers own what they allocate and free it exactly once with the same size.
  * Threading: thread-safe.
  */
 public interface HostMemory {
@@ -17,14 +14,4 @@ public interface HostMemory {
 
   /** Whether this memory is page-locked for the GPU. */
   boolean pinned();
-
-  /** The best memory this host has: pinned when a GPU and CUDA are usable, else plain native. */
-  static HostMemory best() {
-    return Cuda.probe().usable() ? PinnedHostMemory.INSTANCE : PlainHostMemory.INSTANCE;
-  }
-
-  /** Asks the CUDA driver whether {@code address} lies in page-locked host memory (false without CUDA). */
-  static boolean isPinned(long address) {
-    return Cuda.probe().usable() && PinnedHostMemory.isPinned(address);
-  }
 }

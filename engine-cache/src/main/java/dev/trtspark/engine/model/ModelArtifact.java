@@ -1,5 +1,6 @@
 package dev.trtspark.engine.model;
 
+import dev.trtspark.conf.BuildFlags;
 import dev.trtspark.engine.EngineException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -87,8 +88,8 @@ public final class ModelArtifact {
     if (kind == ModelKind.TENSORRT_PLAN && !ModelKind.hasPlanMagic(head)) {
       throw new EngineException(uri + " is not a TensorRT 10 plan: a plan starts with the bytes \"ftrt\", this file with "
           + HexFormat.of().formatHex(head) + (ModelKind.detect("", head) == ModelKind.ONNX
-              ? " (it looks like an ONNX model: name it .onnx, or build a plan from it with trt-spark build)"
-              : "; it may be corrupt, truncated or not a model at all: rebuild it with trt-spark build"));
+              ? " (it looks like an ONNX model: name it .onnx, or build a plan from it with " + BuildFlags.COMMAND + ")"
+              : "; it may be corrupt, truncated or not a model at all: rebuild it with " + BuildFlags.COMMAND));
     }
     return kind;
   }

@@ -1,5 +1,7 @@
 package dev.trtspark.engine.model;
 
+import dev.trtspark.conf.BuildFlags;
+import dev.trtspark.conf.BuildConf;
 import dev.trtspark.engine.EngineException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ public final class PlanCompatibility {
       problems.add("the sidecar describes another plan (sha256 " + m.planSha256() + ", this plan's is " + plan.sha256() + ")");
     }
     boolean versionCompatible = "true".equals(m.builderOptions() == null ? null
-        : m.builderOptions().get("spark.trt.build.versionCompatible"));
+        : m.builderOptions().get(BuildConf.VERSION_COMPATIBLE.key()));
     if (!sameMinor(m.tensorrtVersion(), runtimeVersion)
         && !(versionCompatible && major(m.tensorrtVersion()).equals(major(runtimeVersion))
             && compare(runtimeVersion, m.tensorrtVersion()) >= 0)) {
@@ -55,14 +57,14 @@ public final class PlanCompatibility {
   }
 
   static String rebuildCommand(ModelArtifact plan, PlanMetadata m) {
-    StringBuilder b = new StringBuilder("trt-spark build --onnx ")
-        .append(m.sourceOnnx() == null ? "<model.onnx>" : m.sourceOnnx()).append(" --output ").append(plan.uri());
+    StringBuilder b = new StringBuilder(BuildFlags.command(BuildFlags.ONNX,
+        m.sourceOnnx() == null ? "<model.onnx>" : m.sourceOnnx(), BuildFlags.OUTPUT, plan.uri()));
     if (m.builderOptions() != null) {
-      String precision = m.builderOptions().get("spark.trt.build.precision");
+      String precision = m.builderOptions().get(BuildConf.PRECISION.key());
       if (precision != null) {
         for (String p : precision.split(",")) {
           if (!p.equals("fp32")) {
-            b.append(" --").append(p);
+            b.append(' ').append(BuildFlags.precision(p));
           }
         }
       }

@@ -1,5 +1,6 @@
 package dev.trtspark.engine.model;
 
+import dev.trtspark.conf.BuildFlags;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -49,7 +50,7 @@ public record PlanMetadata(
       PlanMetadata m = JSON.readValue(json, PlanMetadata.class);
       if (m.tensorrtVersion() == null || m.computeCapability() == null) {
         throw new EngineException("plan sidecar " + where + " lacks tensorrtVersion or computeCapability; "
-            + "remove it to load the plan with TensorRT's own checks, or rebuild with trt-spark build");
+            + "remove it to load the plan with TensorRT's own checks, or rebuild with " + BuildFlags.COMMAND);
       }
       return m;
     } catch (JsonProcessingException e) {

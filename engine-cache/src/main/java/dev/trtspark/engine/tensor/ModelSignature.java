@@ -136,8 +136,8 @@ public final class ModelSignature {
             + ", allowed " + min[d] + ".." + (max[d] == TensorInfo.UNBOUNDED ? "inf" : Long.toString(max[d]))
             + " (shape " + TensorInfo.format(shape) + ", profile " + TensorInfo.format(min) + ".."
             + TensorInfo.format(max) + ")" + (max[d] == TensorInfo.UNBOUNDED ? ""
-                : "; widen the profile (" + dev.trtspark.conf.BuildConf.MAX_SHAPES.key() + ", or trt-spark build --max-shapes "
-                + t.name() + ":...)"));
+                : "; widen the profile (" + dev.trtspark.conf.BuildConf.MAX_SHAPES.key() + ", or "
+                + dev.trtspark.conf.BuildFlags.command(dev.trtspark.conf.BuildFlags.MAX_SHAPES, t.name() + ":...") + ")"));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.trtspark.engine.tensor;
 
+import dev.trtspark.conf.BuildFlags;
 import dev.trtspark.conf.BuildConf;
 import dev.trtspark.conf.ConfigOption;
 import dev.trtspark.conf.ResolvedConfig;
@@ -16,7 +17,6 @@ import java.util.List;
 public final class ProfileRanges {
   private static final List<ConfigOption<ShapeSpec>> SHAPES =
       List.of(BuildConf.MIN_SHAPES, BuildConf.OPT_SHAPES, BuildConf.MAX_SHAPES);
-  private static final String[] WHICH = {"min", "opt", "max"};
 
   private ProfileRanges() {}
 
@@ -50,8 +50,8 @@ public final class ProfileRanges {
         } else {
           throw new EngineException("input " + name + " of " + model + " has dynamic dimension " + d + " "
               + TensorInfo.format(declared) + "; give its range with " + BuildConf.MIN_SHAPES.key() + ", "
-              + BuildConf.OPT_SHAPES.key() + " and " + BuildConf.MAX_SHAPES.key() + " (trt-spark build --"
-              + WHICH[s] + "-shapes " + name + ":...)");
+              + BuildConf.OPT_SHAPES.key() + " and " + BuildConf.MAX_SHAPES.key() + " ("
+              + BuildFlags.command(BuildFlags.shapes(s), name + ":...") + ")");
         }
       }
       r[s] = shape;

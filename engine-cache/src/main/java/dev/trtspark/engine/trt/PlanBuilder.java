@@ -1,5 +1,7 @@
 package dev.trtspark.engine.trt;
 
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.conf.BuildFlags;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
@@ -154,13 +156,13 @@ public final class PlanBuilder {
       }
       throw new EngineException("TensorRT's ONNX parser rejected " + onnx.uri() + ": " + String.join("; ", errors)
           + ". What to do: an op TensorRT lacks needs a plugin (TensorRT's standard ones are registered; give your "
-          + "library with spark.trt.plugins or build --plugins); an op of a newer or older opset may parse after "
-          + "re-exporting the model with another opset; or run the model on the CPU with spark.trt.backend=onnxruntime");
+          + "library with " + TrtConf.PLUGINS.key() + " or build " + BuildFlags.PLUGINS + "); an op of a newer or older opset may parse after "
+          + "re-exporting the model with another opset; or run the model on the CPU with " + TrtConf.BACKEND.key() + "=onnxruntime");
     }
     List<Precision> precisions = config.get(BuildConf.PRECISION);
     if (precisions.contains(Precision.INT8) && !onnx.hasQuantizeNodes()) {
       throw new EngineException("int8 needs a model with QuantizeLinear/DequantizeLinear nodes (TensorRT 10 has no "
-          + "calibrator here); " + onnx.uri() + " has none. Quantize it first, or use --fp16 / --bf16 / --fp8");
+          + "calibrator here); " + onnx.uri() + " has none. Quantize it first, or use " + BuildFlags.FP16 + " / " + BuildFlags.BF16 + " / " + BuildFlags.FP8);
     }
     IBuilderConfig cfg = builder.createBuilderConfig();
     if (!precisions.contains(Precision.TF32)) {

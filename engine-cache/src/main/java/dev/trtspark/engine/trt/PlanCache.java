@@ -1,5 +1,6 @@
 package dev.trtspark.engine.trt;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.conf.BuildConf;
 import dev.trtspark.conf.ConfigOption;
 import dev.trtspark.conf.ResolvedConfig;
@@ -62,7 +63,7 @@ public final class PlanCache {
       }
       String owner = java.nio.file.Files.getOwner(p).getName();
       if (!owner.equals(System.getProperty("user.name"))) {
-        LOG.warn("plan cache {} belongs to {}, not to {}: not used (set spark.trt.planCache.dir)", p, owner,
+        LOG.warn("plan cache {} belongs to {}, not to {}: not used (set " + TrtConf.PLAN_CACHE_DIR.key() + ")", p, owner,
             System.getProperty("user.name"));
         return Optional.empty();
       }
@@ -174,7 +175,7 @@ public final class PlanCache {
 
   /** Builds the plan and stores it in the cache (trt-spark build --plan-cache); returns the entry's location. */
   public static String fill(ModelArtifact onnx, ResolvedConfig config, int device) {
-    String dir = dir(config).orElseThrow(() -> new EngineException("spark.trt.planCache.dir is off: nothing to fill"));
+    String dir = dir(config).orElseThrow(() -> new EngineException(TrtConf.PLAN_CACHE_DIR.key() + " is off: nothing to fill"));
     Cuda.Device dev = Cuda.device(device);
     String location = location(dir, onnx, config, Cuda.probe().tensorrtVersion(), dev.name(), dev.computeCapability());
     try (PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, config, device)) {

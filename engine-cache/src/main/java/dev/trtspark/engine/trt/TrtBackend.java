@@ -1,5 +1,6 @@
 package dev.trtspark.engine.trt;
 
+import dev.trtspark.conf.BuildFlags;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
 import dev.trtspark.conf.BuildConf;
@@ -105,7 +106,8 @@ public final class TrtBackend implements InferenceBackend {
       if (engine == null || engine.isNull()) {
         throw new EngineException("TensorRT " + Cuda.probe().tensorrtVersion() + " could not deserialize plan " + uri + " on "
             + dev + " (" + TrtLogger.INSTANCE.lastError() + "); it is corrupt or truncated, or was built by another "
-            + "TensorRT version or for another GPU: rebuild it with trt-spark build --onnx <model.onnx> --output " + uri);
+            + "TensorRT version or for another GPU: rebuild it with "
+                + BuildFlags.command(BuildFlags.ONNX, "<model.onnx>", BuildFlags.OUTPUT, uri));
       }
       return engine;
     }

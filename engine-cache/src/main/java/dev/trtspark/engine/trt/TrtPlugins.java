@@ -47,7 +47,7 @@ final class TrtPlugins {
       }
       java.io.File file = new java.io.File(given);
       if (!file.isFile()) {
-        throw new EngineException("plugin library " + given + " (spark.trt.plugins) is not a file on this host (working "
+        throw new EngineException("plugin library " + given + " (" + TrtConf.PLUGINS.key() + ") is not a file on this host (working "
             + "directory " + new java.io.File("").getAbsolutePath() + "); plugin libraries must be on every executor at "
             + "the same path (ship them with spark-submit --files and give the name, or install them)");
       }

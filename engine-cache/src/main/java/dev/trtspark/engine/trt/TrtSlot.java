@@ -1,5 +1,7 @@
 package dev.trtspark.engine.trt;
 
+import dev.trtspark.conf.TrtConf;
+import dev.trtspark.conf.BuildFlags;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
@@ -134,8 +136,9 @@ final class TrtSlot extends AbstractSlot {
   }
 
   private static final String LESS_MEMORY = "Each lane of a slot holds a context and buffers for the profile's max "
-      + "batch: lower spark.trt.batchesInFlight (lanes per slot) or spark.trt.slotsPerEngine, or build the plan with a "
-      + "smaller max batch (trt-spark build --max-batch); batches larger than the max are split, never refused";
+      + "batch: lower " + TrtConf.BATCHES_IN_FLIGHT.key() + " (lanes per slot) or " + TrtConf.SLOTS_PER_ENGINE.key()
+      + ", or build the plan with a smaller max batch (" + BuildFlags.command(BuildFlags.MAX_BATCH)
+      + "); batches larger than the max are split, never refused";
 
   private void allocate(Lane lane, String name, long bytes) {
     Pointer p = new Pointer();
@@ -313,40 +316,6 @@ final class TrtSlot extends AbstractSlot {
     public StageTimes timings() {
       return times == null ? StageTimes.ZERO : times;
     }
-  }
-
-  /**
-   * Benchmark hook ({@link TrtBench}): enqueues inference on lane 0's device-resident buffers
-   * {@code iterations} times back to back and returns the seconds it took, copies excluded.
-   */
-  double deviceResidentSeconds(Map<String, long[]> inputShapes, int iterations) {
-    Cuda.setDevice(engine.device().ordinal());
-    Lane lane = lanes[0];
-    inputShapes.forEach((name, shape) -> setShape(lane.context, name, shape));
-    for (int i = 0; i < 10; i++) {
-      lane.context.enqueueV3(lane.stream);
-    }
-    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
-    long t0 = System.nanoTime();
-    for (int i = 0; i < iterations; i++) {
-      if (!lane.context.enqueueV3(lane.stream)) {
-        throw new EngineException("enqueueV3 failed: " + TrtLogger.INSTANCE.lastError());
-      }
-    }
-    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  /** Benchmark hook: seconds for {@code iterations} host-to-device copies of {@code bytes} into lane 0's input. */
-  double h2dSeconds(String input, HostTensor host, long bytes, int iterations) {
-    Cuda.setDevice(engine.device().ordinal());
-    Lane lane = lanes[0];
-    long t0 = System.nanoTime();
-    for (int i = 0; i < iterations; i++) {
-      copy(lane.buffers.get(input), host.pointer(), bytes, cudaMemcpyHostToDevice, lane, input);
-    }
-    Cuda.check(cudaStreamSynchronize(lane.stream), "cudaStreamSynchronize");
-    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** Synchronizes every lane, then frees streams, events and device buffers. Idempotent. */

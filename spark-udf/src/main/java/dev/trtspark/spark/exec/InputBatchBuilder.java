@@ -570,7 +570,7 @@ final class InputBatchBuilder implements AutoCloseable {
     private void ensureValues(long needed) {
       if (needed > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("column '" + field.getName() + "': a batch of more than 2^31 values; lower "
-            + "spark.trt.batchSize");
+            + dev.trtspark.conf.TrtConf.BATCH_SIZE.key());
       }
       while (values.getValueCapacity() < needed) {
         values.reAlloc();

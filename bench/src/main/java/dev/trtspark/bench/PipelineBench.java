@@ -1,4 +1,4 @@
-package dev.trtspark.arrow.bench;
+package dev.trtspark.bench;
 
 import dev.trtspark.arrow.memory.TensorAllocators;
 import dev.trtspark.arrow.pipeline.BatchResult;
@@ -15,7 +15,6 @@ import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.PlanMetadata;
 import dev.trtspark.engine.trt.Cuda;
 import dev.trtspark.engine.trt.PlanBuilder;
-import dev.trtspark.engine.trt.TrtBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ public final class PipelineBench {
       prebuilt.add(v);
     }
     for (int inFlight = 1; inFlight <= 4; inFlight++) {
-      EngineCache.resetForTests();
+      EngineCache.get(0).evictUnused();  // the next lease loads again, with this round's lanes
       ResolvedConfig run = ConfigResolver.resolve(Map.of("backend", "tensorrt", "batchesInFlight", Integer.toString(inFlight),
           "slotsPerEngine", "1"), Map.of());
       try (EngineLease lease = Engines.lease(plan, 0, run); SlotLease slot = lease.leaseSlot();

@@ -1,4 +1,4 @@
-package dev.trtspark.spark.bench;
+package dev.trtspark.bench;
 
 import dev.trtspark.engine.cache.EngineCache;
 import dev.trtspark.spark.TrtInference;
