@@ -63,7 +63,7 @@ abstract class PipelineContract {
 
   @BeforeEach
   void openAllocator() {
-    tensors = TensorAllocators.get(1L << 30);
+    tensors = TensorAllocators.getOrCreate(1L << 30);
     allocator = tensors.newTaskAllocator("test");
   }
 

@@ -79,7 +79,7 @@ public final class PipelineBench {
         ref.h2dBytesPerSec() / 1e9, pcieBound, bytesPerRow);
     System.out.printf("  target 0.95 x min(engine, PCIe)    %12.0f rows/s%n", target);
 
-    BufferAllocator allocator = TensorAllocators.get(8L << 30).newTaskAllocator("bench");
+    BufferAllocator allocator = TensorAllocators.getOrCreate(8L << 30).newTaskAllocator("bench");
     List<FixedSizeListVector> prebuilt = new ArrayList<>();
     SplittableRandom rnd = new SplittableRandom(1);
     for (int k = 0; k < 4; k++) {
@@ -103,12 +103,12 @@ public final class PipelineBench {
       prebuilt.add(v);
     }
     for (int inFlight = 1; inFlight <= 4; inFlight++) {
-      EngineCache.get(0).evictUnused();  // the next lease loads again, with this round's lanes
+      EngineCache.existing().evictUnused();  // the next lease loads again, with this round's lanes
       ResolvedConfig run = ConfigResolver.resolve(Map.of("backend", "tensorrt", "batchesInFlight", Integer.toString(inFlight),
           "slotsPerEngine", "1"), Map.of());
       try (EngineLease lease = Engines.lease(plan, 0, run); SlotLease slot = lease.leaseSlot();
           InferenceRunner runner = new InferenceRunner(slot, List.of(new TensorBinding(input.name(), input.name())),
-              List.of(new TensorBinding(output, output)), run, allocator, TensorAllocators.get(0))) {
+              List.of(new TensorBinding(output, output)), run, allocator, TensorAllocators.existing())) {
         List<TransferPair> sources = new ArrayList<>();
         prebuilt.forEach(v -> sources.add(v.getTransferPair(allocator)));
         int warm = Math.max(5, iterations / 10);

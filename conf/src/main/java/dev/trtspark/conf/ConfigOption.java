@@ -24,9 +24,15 @@ public final class ConfigOption<T> {
   private final String description;
   private final Predicate<T> validator;
   private final String allowed;
+  private final String fixedWhen;
 
   ConfigOption(String key, String typeName, Function<String, T> parser, Function<T, String> formatter,
       T defaultValue, String description, Predicate<T> validator, String allowed) {
+    this(key, typeName, parser, formatter, defaultValue, description, validator, allowed, null);
+  }
+
+  private ConfigOption(String key, String typeName, Function<String, T> parser, Function<T, String> formatter,
+      T defaultValue, String description, Predicate<T> validator, String allowed, String fixedWhen) {
     this.key = Objects.requireNonNull(key, "key");
     this.typeName = typeName;
     this.parser = parser;
@@ -35,11 +41,26 @@ public final class ConfigOption<T> {
     this.description = description;
     this.validator = validator;
     this.allowed = allowed;
+    this.fixedWhen = fixedWhen;
   }
 
   /** Returns a copy documented with {@code description} (one line, shown in docs/configuration.md). */
   public ConfigOption<T> withDescription(String description) {
-    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, validator, allowed);
+    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, validator, allowed, fixedWhen);
+  }
+
+  /**
+   * Returns a copy marked as fixed per executor JVM: the value of the first job that {@code when} (for
+   * example "creates the engine cache") holds for every later job in that JVM, which gets a warning if
+   * it asks for another. The generated documentation marks such keys.
+   */
+  public ConfigOption<T> fixedPerJvm(String when) {
+    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, validator, allowed, when);
+  }
+
+  /** When the value is fixed for the JVM (see {@link #fixedPerJvm}); empty for a key read on every call. */
+  public Optional<String> fixedWhen() {
+    return Optional.ofNullable(fixedWhen);
   }
 
   /**
@@ -52,7 +73,7 @@ public final class ConfigOption<T> {
     if (defaultValue != null && !check.test(defaultValue)) {
       throw new IllegalStateException(key + ": default " + formatter.apply(defaultValue) + " is not " + allowedText);
     }
-    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, combined, text);
+    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, combined, text, fixedWhen);
   }
 
   public String key() {

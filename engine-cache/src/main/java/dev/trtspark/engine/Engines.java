@@ -199,7 +199,7 @@ public final class Engines {
       identity = ModelArtifact.sha256((identity + "|" + config.explicit(BuildConf.all())).getBytes(StandardCharsets.UTF_8));
     }
     EngineKey key = new EngineKey(identity, dev, backend.name());
-    EngineCache cache = EngineCache.get(config.get(TrtConf.ENGINE_CACHE_MAX_BYTES));
+    EngineCache cache = EngineCache.getOrCreate(config.get(TrtConf.ENGINE_CACHE_MAX_BYTES));
     return cache.acquire(key, new EngineCache.LoadSpec(() -> backend.load(artifact, dev, config),
         config.get(TrtConf.SLOTS_PER_ENGINE), config.get(TrtConf.BATCHES_IN_FLIGHT), config.get(TrtConf.SLOT_TIMEOUT_MS)));
   }

@@ -51,7 +51,7 @@ class EngineCacheTest {
 
   @Test
   void sixteenThreadsAskingAtOnceCauseOneLoad() throws Exception {
-    EngineCache cache = EngineCache.get(1L << 30);
+    EngineCache cache = EngineCache.getOrCreate(1L << 30);
     ModelArtifact a = Fixtures.artifact("affine_f32.onnx");
     AtomicInteger loads = new AtomicInteger();
     CountDownLatch start = new CountDownLatch(1);
@@ -85,7 +85,7 @@ class EngineCacheTest {
     ModelArtifact a = Fixtures.artifact("identity_f32.onnx");
     ModelArtifact b = Fixtures.artifact("affine_f32.onnx");
     ModelArtifact c = Fixtures.artifact("add_i32.onnx");
-    EngineCache cache = EngineCache.get(b.size() + c.size());
+    EngineCache cache = EngineCache.getOrCreate(b.size() + c.size());
     AtomicInteger loads = new AtomicInteger();
     EngineLease la = cache.acquire(key(a), counting(a, loads, 0));
     EngineLease lb = cache.acquire(key(b), counting(b, loads, 0));
@@ -108,7 +108,7 @@ class EngineCacheTest {
   @Test
   void anEngineLargerThanTheLimitStaysWhileLeased() {
     ModelArtifact a = Fixtures.artifact("identity_f32.onnx");
-    EngineCache cache = EngineCache.get(1);
+    EngineCache cache = EngineCache.getOrCreate(1);
     EngineLease lease = cache.acquire(key(a), counting(a, new AtomicInteger(), 0));
     assertEquals(1, cache.stats().engines());
     try (SlotLease slot = lease.leaseSlot()) {
@@ -121,7 +121,7 @@ class EngineCacheTest {
 
   @Test
   void aFailedLoadIsReportedToEveryWaiterAndRetriedLater() {
-    EngineCache cache = EngineCache.get(1L << 30);
+    EngineCache cache = EngineCache.getOrCreate(1L << 30);
     ModelArtifact a = Fixtures.artifact("identity_f32.onnx");
     EngineCache.LoadSpec failing = new EngineCache.LoadSpec(() -> {
       throw new EngineException("disk on fire");
@@ -136,8 +136,8 @@ class EngineCacheTest {
 
   @Test
   void theSingletonKeepsTheLimitItWasCreatedWith() {
-    EngineCache first = EngineCache.get(123);
-    assertSame(first, EngineCache.get(456));
+    EngineCache first = EngineCache.getOrCreate(123);
+    assertSame(first, EngineCache.getOrCreate(456));
     assertEquals(123, first.maxBytes());
   }
 
@@ -147,7 +147,7 @@ class EngineCacheTest {
     try (EngineLease one = Engines.lease(a, 0, config); EngineLease two = Engines.lease(a, 0, config)) {
       assertEquals(one.key(), two.key());
       assertEquals("onnxruntime", one.backendName());
-      CacheStats s = EngineCache.get(0).stats();
+      CacheStats s = EngineCache.existing().stats();
       assertEquals(1, s.loads());
       assertEquals(1, s.hits());
     }

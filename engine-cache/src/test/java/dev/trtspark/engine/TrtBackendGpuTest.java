@@ -225,7 +225,7 @@ class TrtBackendGpuTest {
       }
     }
     pool.shutdown();
-    CacheStats s = EngineCache.get(0).stats();
+    CacheStats s = EngineCache.existing().stats();
     System.out.println("after 9 leases from 9 threads: " + s);
     assertEquals(1, s.loads(), "deserialized once");
     assertEquals(8, s.hits());

@@ -39,7 +39,7 @@ class NotebookSessionTest {
         "System.out.println(\"FIRST \" + inference.transform(df).filter(\"array_position(probs, array_max(probs)) - 1 = label\").count());",
         // a count() that reads no output would not run the model (Spark prunes unused columns): read one
         "System.out.println(\"SECOND \" + inference.transform(df.filter(\"split = 'test'\")).filter(\"probs IS NOT NULL\").count());",
-        "System.out.println(\"CACHE \" + dev.trtspark.engine.cache.EngineCache.get(0).stats());",
+        "System.out.println(\"CACHE \" + dev.trtspark.engine.cache.EngineCache.existing().stats());",
         "System.out.println(\"METRICS \" + inference.metrics().summary());",
         "spark.stop();",
         "/exit",

@@ -25,7 +25,7 @@ class TrtFunctionsTest {
         .filter("array_position(probs, array_max(probs)) - 1 = label").count();
     assertEquals(1781, correct);
     assertEquals(1797, inference.metrics().rows(), "the SQL path records the same metrics as the DataFrame API");
-    assertEquals(0, EngineCache.get(0).stats().slotsInUse(), "slots released when the tasks ended");
+    assertEquals(0, EngineCache.existing().stats().slotsInUse(), "slots released when the tasks ended");
   }
 
   @Test

@@ -29,8 +29,8 @@ class TrtInferenceGpuTest {
     for (int job = 0; job < 2; job++) {
       assertEquals(1781, inference.transform(digits).filter("array_position(probs, array_max(probs)) - 1 = label").count());
     }
-    System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.get(0).stats());
-    assertEquals(0, EngineCache.get(0).stats().slotsInUse());
+    System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.existing().stats());
+    assertEquals(0, EngineCache.existing().stats().slotsInUse());
     // local mode: no GPU scheduling, tasks round-robin over the visible GPUs by partition; each slot's
     // buffers are on the device the driver reports, and the engine loaded once per device used
     String gpus = inference.metrics().placementSummary();

@@ -205,7 +205,7 @@ class TrtInferenceTest {
       // collected, not counted: count() needs no output, so Spark would not run the model at all
       assertEquals(160, inference.transform(rows(160, 16)).collectAsList().size());
     }
-    CacheStats s = EngineCache.get(0).stats();
+    CacheStats s = EngineCache.existing().stats();
     assertEquals(1, s.loads(), s.toString());
     assertEquals(1, inference.metrics().engineLoads());
     assertEquals(47, inference.metrics().engineHits());
@@ -247,7 +247,7 @@ class TrtInferenceTest {
       return true;
     });
     assertEquals(clean, flaky.collectAsList());
-    assertEquals(0, EngineCache.get(0).stats().slotsInUse());
+    assertEquals(0, EngineCache.existing().stats().slotsInUse());
   }
 
   @Test

@@ -37,21 +37,41 @@ public final class TensorAllocators {
     sweeper.scheduleWithFixedDelay(pool::sweep, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** The JVM's instance, created on first use with {@code poolMaxBytes} of idle buffers kept for reuse. */
-  public static synchronized TensorAllocators get(long poolMaxBytes) {
-    return get(poolMaxBytes, DEFAULT_IDLE_MS);
-  }
-
   /**
-   * The JVM's instance, created on first use with at most {@code poolMaxBytes} of idle buffers, each
-   * freed after {@code idleMs} unused (later calls get the same instance, whatever they pass).
+   * The JVM's instance, created on first use with at most {@code poolMaxBytes} of idle buffers, each freed
+   * after {@code idleMs} unused ({@code spark.trt.pinnedPool.*}): the first job in an executor JVM fixes
+   * them; a later call asking for others gets the same instance and a warning (once per values).
    */
-  public static synchronized TensorAllocators get(long poolMaxBytes, long idleMs) {
+  public static synchronized TensorAllocators getOrCreate(long poolMaxBytes, long idleMs) {
     if (instance == null) {
       instance = new TensorAllocators(dev.trtspark.engine.Engines.hostMemory(), poolMaxBytes, idleMs);
+      instance.poolMaxBytes = poolMaxBytes;
+      instance.idleMs = idleMs;
+    } else if ((poolMaxBytes != instance.poolMaxBytes || idleMs != instance.idleMs)
+        && WARNED.add(poolMaxBytes + "|" + idleMs)) {
+      org.slf4j.LoggerFactory.getLogger(TensorAllocators.class).warn("the pinned pool of this JVM keeps {} bytes and "
+          + "{} ms; a later job asked for {} bytes and {} ms (spark.trt.pinnedPool.maxBytes and idleMs are fixed by the "
+          + "first job in an executor JVM)", instance.poolMaxBytes, instance.idleMs, poolMaxBytes, idleMs);
     }
     return instance;
   }
+
+  /** The JVM's instance with the default idle time, for tests and benchmarks. */
+  public static synchronized TensorAllocators getOrCreate(long poolMaxBytes) {
+    return getOrCreate(poolMaxBytes, DEFAULT_IDLE_MS);
+  }
+
+  /** The JVM's instance, for a caller that runs after {@link #getOrCreate} (fails before). */
+  public static synchronized TensorAllocators existing() {
+    if (instance == null) {
+      throw new IllegalStateException("no pinned pool in this JVM yet");
+    }
+    return instance;
+  }
+
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private long poolMaxBytes;
+  private long idleMs;
 
   /** A child allocator for one task (or test); close it when the task ends. */
   public BufferAllocator newTaskAllocator(String name) {

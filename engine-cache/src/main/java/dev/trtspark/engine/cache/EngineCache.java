@@ -50,13 +50,15 @@ public final class EngineCache {
     final Engine engine;
     final SlotPool pool;
     final long slotTimeoutMs;
+    final LoadSpec spec;
     int leases;
 
-    Entry(EngineKey key, Engine engine, SlotPool pool, long slotTimeoutMs) {
+    Entry(EngineKey key, Engine engine, SlotPool pool, LoadSpec spec) {
       this.key = key;
       this.engine = engine;
       this.pool = pool;
-      this.slotTimeoutMs = slotTimeoutMs;
+      this.slotTimeoutMs = spec.slotTimeoutMs();
+      this.spec = spec;
     }
   }
 
@@ -64,14 +66,32 @@ public final class EngineCache {
     this.maxBytes = maxBytes;
   }
 
-  /** The JVM's cache, created on first use with {@code maxBytes}; later calls ignore the argument. */
-  public static synchronized EngineCache get(long maxBytes) {
+  /**
+   * The JVM's cache, created on first use with {@code maxBytes} ({@code spark.trt.engineCache.maxBytes}):
+   * the first job in an executor JVM fixes the limit. A later call asking for another limit gets the same
+   * cache and a warning (once per value).
+   */
+  public static synchronized EngineCache getOrCreate(long maxBytes) {
     if (instance == null) {
       instance = new EngineCache(maxBytes);
       LOG.info("engine cache created with a limit of {} bytes", maxBytes);
+    } else if (maxBytes != instance.maxBytes && WARNED.add("maxBytes=" + maxBytes)) {
+      LOG.warn("the engine cache of this JVM keeps its limit of {} bytes; a later job asked for {} "
+          + "(spark.trt.engineCache.maxBytes is fixed by the first job in an executor JVM)", instance.maxBytes, maxBytes);
     }
     return instance;
   }
+
+  /** The JVM's cache, for reading its state; fails when nothing has created it yet. */
+  public static synchronized EngineCache existing() {
+    if (instance == null) {
+      throw new IllegalStateException("no engine cache in this JVM yet: no engine has been loaded");
+    }
+    return instance;
+  }
+
+  /** Settings fixed per JVM that a later call asked to change, each warned about once. */
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Test hook: forgets the singleton after evicting what it can (leased engines stay alive). */
   public static synchronized void resetForTests() {
@@ -109,6 +129,7 @@ public final class EngineCache {
       synchronized (this) {
         Entry e = entries.get(key);
         if (e != null) {
+          warnIfChanged(e, spec);
           e.leases++;
           hits++;
           return new EngineLease(this, e, false);
@@ -142,6 +163,21 @@ public final class EngineCache {
     }
   }
 
+  /**
+   * A loaded engine keeps the slot settings it was loaded with (spark.trt.slotsPerEngine, batchesInFlight
+   * as lanes, slotTimeoutMs): a later job asking for others is told so, once per engine and values.
+   */
+  private static void warnIfChanged(Entry e, LoadSpec asked) {
+    LoadSpec had = e.spec;
+    if ((had.slots() != asked.slots() || had.lanes() != asked.lanes() || had.slotTimeoutMs() != asked.slotTimeoutMs())
+        && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes() + "|" + asked.slotTimeoutMs())) {
+      LOG.warn("{} stays loaded with {} slots of {} lanes and a slot timeout of {} ms; this job asked for {} slots, {} "
+          + "lanes, {} ms (spark.trt.slotsPerEngine, batchesInFlight and slotTimeoutMs are fixed when an engine is "
+          + "first loaded in an executor JVM)", e.key, had.slots(), had.lanes(), had.slotTimeoutMs(), asked.slots(),
+          asked.lanes(), asked.slotTimeoutMs());
+    }
+  }
+
   private EngineLease load(EngineKey key, LoadSpec spec, CompletableFuture<Entry> pending) {
     long t0 = System.nanoTime();
     Engine engine;
@@ -156,7 +192,7 @@ public final class EngineCache {
       throw e;
     }
     long took = System.nanoTime() - t0;
-    Entry entry = new Entry(key, engine, new SlotPool(engine, spec.slots(), spec.lanes()), spec.slotTimeoutMs());
+    Entry entry = new Entry(key, engine, new SlotPool(engine, spec.slots(), spec.lanes()), spec);
     List<Entry> evicted;
     synchronized (this) {
       loads++;

@@ -62,9 +62,9 @@ public final class TaskInference implements AutoCloseable {
       s = e.leaseSlot();
       slotWaitNanos = System.nanoTime() - t0;
       metrics.addPlacement(placement(TaskContext.get(), s.cudaDevice(), e.loadedHere()));
-      a = TensorAllocators.get(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
+      a = TensorAllocators.getOrCreate(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
           spec.config().get(TrtConf.PINNED_POOL_IDLE_MS)).newTaskAllocator(name);
-      this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.get(0));
+      this.runner = new InferenceRunner(s, spec.inputs(), spec.outputs(), spec.config(), a, TensorAllocators.existing());
       List<dev.trtspark.engine.tensor.TensorInfo> tensors = new java.util.ArrayList<>();
       for (InputSource src : sources) {
         tensors.add(s.signature().require(src.tensor(), true));

@@ -58,8 +58,8 @@ public final class SoakBench {
         Thread.sleep(200);
         long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         long gpuFree = Cuda.memInfo(0)[0];
-        var pool = TensorAllocators.get(0).pool();
-        long loads = EngineCache.get(Long.MAX_VALUE).stats().loads();
+        var pool = TensorAllocators.existing().pool();
+        long loads = EngineCache.existing().stats().loads();
         String line = String.format(Locale.ROOT, "%d,%.2f,%d,%d,%d,%d,%d,%d,%d", job, s, got, failures, loads, gpuFree >> 20,
             pool.liveBytes() >> 20, pool.retainedBytes() >> 20, heap >> 20);
         csv.println(line);
