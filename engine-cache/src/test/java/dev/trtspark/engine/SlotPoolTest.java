@@ -1,12 +1,15 @@
 package dev.trtspark.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.cache.EngineCache;
 import dev.trtspark.engine.cache.EngineLease;
 import dev.trtspark.engine.cache.SlotLease;
+import dev.trtspark.engine.cache.SlotPool;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,18 +47,45 @@ class SlotPoolTest {
 
   @Test
   void aWaitingTaskGetsTheSlotAnotherReleases() throws Exception {
-    var config = BackendConformance.config("slotsPerEngine", "1", "slotTimeoutMs", "5000");
+    // a timeout far beyond the test, so only the release can end the wait
+    var config = BackendConformance.config("slotsPerEngine", "1", "slotTimeoutMs", "600000");
     try (EngineLease lease = Engines.lease(Fixtures.artifact("identity_f32.onnx"), 0, config)) {
       SlotLease held = lease.leaseSlot();
-      CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<Integer> got = new CompletableFuture<>();
+      Thread waiter = new Thread(() -> {
         try (SlotLease s = lease.leaseSlot()) {
-          return lease.slots().inUse();
+          got.complete(lease.slots().inUse());
+        } catch (Throwable t) {
+          got.completeExceptionally(t);
         }
-      });
-      Thread.sleep(100);
-      assertTrue(!waiter.isDone(), "waits while the only slot is leased");
-      held.close();
-      assertEquals(1, waiter.get(5, TimeUnit.SECONDS));
+      }, "slot-waiter");
+      waiter.setDaemon(true);
+      waiter.start();
+      try {
+        awaitParkedInAcquire(waiter);
+        assertFalse(got.isDone(), "waits while the only slot is leased");
+        assertEquals(1, lease.slots().created(), "and makes no slot beyond the limit");
+        held.close();
+        assertEquals(1, got.get(10, TimeUnit.SECONDS));
+        waiter.join(TimeUnit.SECONDS.toMillis(10));
+        assertEquals(0, lease.slots().inUse());
+      } finally {
+        waiter.interrupt(); // a failed assertion must not leave it waiting out the timeout
+      }
+    }
+  }
+
+  /**
+   * Returns once {@code t} is parked inside {@link SlotPool#acquire}: there it waits only on the pool's
+   * permits (its lock would show as BLOCKED), so the thread is queued for a slot, not on its way to one.
+   */
+  private static void awaitParkedInAcquire(Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!(t.getState() == Thread.State.TIMED_WAITING && Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getClassName().equals(SlotPool.class.getName()) && f.getMethodName().equals("acquire")))) {
+      assertTrue(t.isAlive(), t.getName() + " ended without waiting");
+      assertTrue(System.nanoTime() < deadline, t.getName() + " did not start waiting for a slot within 30 s");
+      Thread.sleep(1);
     }
   }
 
