@@ -190,6 +190,30 @@ abstract class PipelineContract {
   }
 
   @Test
+  void aFloatTooLargeForAHalfTensorIsABadRowWhenNonFiniteValuesAreRefused() {
+    float[][] x = {{0, 1, 2, 3}, {0, 70000f, 0, 0}, {65504f, -65504f, 0, 1}};
+    try (Run r = run(ArrowFixtures.model("scale_f16.onnx"), b("x", "x"), b("y", "y"),
+        config("badRowPolicy", "null", "allowNonFinite", "false"),
+        ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
+      FieldVector y = r.only().outputs().getVector("y");
+      assertTrue(y.isNull(1), "70000 is infinite in float16: the row is bad, not silently infinite");
+      assertEquals(Map.of(BadRows.Reason.NON_FINITE, 1L), r.metrics().badByReason());
+      assertEquals(2f, listFloat(y, 0, 1, 4), 0f);
+      assertTrue(Float.isInfinite(listFloat(y, 2, 0, 4)), "65504 is the largest finite float16; the model doubles it to infinity");
+    }
+    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("scale_f16.onnx"),
+        b("x", "x"), b("y", "y"), config("allowNonFinite", "false"),
+        ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator))).close());
+    assertTrue(e.getMessage().contains("has 70000.0 at element 1, beyond the largest finite float16 of tensor 'x'"),
+        e.getMessage());
+    // allowed: the value goes in as float16 infinity, as the user asked
+    try (Run r = run(ArrowFixtures.model("scale_f16.onnx"), b("x", "x"), b("y", "y"), config(),
+        ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
+      assertTrue(Float.isInfinite(listFloat(r.only().outputs().getVector("y"), 1, 1, 4)));
+    }
+  }
+
+  @Test
   void intsFeedInt32AndWidenToInt64() {
     int[][] x = {{1, -2, 3, 2_000_000_000}, {5, 6, 7, 8}};
     ArrowType int32 = new ArrowType.Int(32, true);

@@ -16,7 +16,7 @@ import dev.trtspark.engine.trt.Cuda;
 import dev.trtspark.engine.trt.TrtBackend;
 import dev.trtspark.engine.backend.Engine;
 import dev.trtspark.engine.model.PlanMetadata;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +151,7 @@ public final class Engines {
     List<TensorInfo> in = new ArrayList<>();
     List<TensorInfo> out = new ArrayList<>();
     for (PlanMetadata.Tensor t : tensors) {
-      DataType type = DataType.valueOf(t.dtype().toUpperCase(java.util.Locale.ROOT));
+      DType type = DType.valueOf(t.dtype().toUpperCase(java.util.Locale.ROOT));
       if ("input".equals(t.mode())) {
         in.add(new TensorInfo(t.name(), true, type, t.shape(), t.min(), t.opt(), t.max()));
       } else {

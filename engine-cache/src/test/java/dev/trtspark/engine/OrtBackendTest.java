@@ -8,7 +8,7 @@ import dev.trtspark.engine.backend.Engine;
 import dev.trtspark.engine.backend.ExecutionSlot;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.ort.OrtBackend;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.HostTensor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class OrtBackendTest {
     try (Engine engine = new OrtBackend().load(Fixtures.artifact("two_in_two_out.onnx"), -1, BackendConformance.config())) {
       assertEquals("input a float32 [-1, 3] profile [1x3]..[1024x3]", engine.signature().inputs().get(0).toString());
       assertEquals("output prod float32 [-1, 3]", engine.signature().outputs().get(1).toString());
-      assertEquals(DataType.FLOAT32, engine.signature().require("sum", false).dataType());
+      assertEquals(DType.FLOAT32, engine.signature().require("sum", false).dataType());
       assertEquals("CPU", engine.deviceDescription());
     }
   }

@@ -1,6 +1,6 @@
 package dev.trtspark.arrow.binding;
 
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
@@ -17,20 +17,20 @@ final class ElementType {
   private ElementType() {}
 
   /** Arrow sources per tensor type, in the order error messages list them; identity first. */
-  static final Map<DataType, List<MinorType>> ALLOWED = Map.of(
-      DataType.FLOAT32, List.of(MinorType.FLOAT4, MinorType.FLOAT8, MinorType.FLOAT2, MinorType.TINYINT,
+  static final Map<DType, List<MinorType>> ALLOWED = Map.of(
+      DType.FLOAT32, List.of(MinorType.FLOAT4, MinorType.FLOAT8, MinorType.FLOAT2, MinorType.TINYINT,
           MinorType.UINT1, MinorType.SMALLINT, MinorType.INT),
-      DataType.FLOAT16, List.of(MinorType.FLOAT2, MinorType.FLOAT4, MinorType.FLOAT8),
-      DataType.BFLOAT16, List.of(MinorType.FLOAT4, MinorType.FLOAT8),
-      DataType.INT32, List.of(MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
-      DataType.INT64, List.of(MinorType.BIGINT, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
-      DataType.INT8, List.of(MinorType.TINYINT),
-      DataType.UINT8, List.of(MinorType.UINT1),
-      DataType.BOOL, List.of(MinorType.BIT));
+      DType.FLOAT16, List.of(MinorType.FLOAT2, MinorType.FLOAT4, MinorType.FLOAT8),
+      DType.BFLOAT16, List.of(MinorType.FLOAT4, MinorType.FLOAT8),
+      DType.INT32, List.of(MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
+      DType.INT64, List.of(MinorType.BIGINT, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
+      DType.INT8, List.of(MinorType.TINYINT),
+      DType.UINT8, List.of(MinorType.UINT1),
+      DType.BOOL, List.of(MinorType.BIT));
 
-  static final Map<DataType, MinorType> IDENTITY = Map.of(DataType.FLOAT32, MinorType.FLOAT4, DataType.FLOAT16,
-      MinorType.FLOAT2, DataType.INT32, MinorType.INT, DataType.INT64, MinorType.BIGINT, DataType.INT8, MinorType.TINYINT,
-      DataType.UINT8, MinorType.UINT1);
+  static final Map<DType, MinorType> IDENTITY = Map.of(DType.FLOAT32, MinorType.FLOAT4, DType.FLOAT16,
+      MinorType.FLOAT2, DType.INT32, MinorType.INT, DType.INT64, MinorType.BIGINT, DType.INT8, MinorType.TINYINT,
+      DType.UINT8, MinorType.UINT1);
 
   static boolean isFloat(MinorType t) {
     return t == MinorType.FLOAT2 || t == MinorType.FLOAT4 || t == MinorType.FLOAT8;
@@ -62,7 +62,7 @@ final class ElementType {
   }
 
   /** The Arrow type an output tensor comes back as: half and bfloat16 widen to float for Spark. */
-  static ArrowType outputArrowType(DataType t) {
+  static ArrowType outputArrowType(DType t) {
     switch (t) {
       case FLOAT32:
       case FLOAT16:
@@ -80,6 +80,23 @@ final class ElementType {
         return ArrowType.Bool.INSTANCE;
       default:
         throw new IllegalArgumentException(t.toString());
+    }
+  }
+
+  /**
+   * Whether the finite value {@code v} becomes infinite in a tensor of type {@code to}: larger than that
+   * type's largest finite value once rounded (70000 in float16, 1e300 in float32).
+   */
+  static boolean overflows(double v, DType to) {
+    switch (to) {
+      case FLOAT32:
+        return Float.isInfinite((float) v);
+      case FLOAT16:
+        return Float.isInfinite(Float16.toFloat(Float16.toFloat16((float) v)));
+      case BFLOAT16:
+        return (toBfloat16((float) v) & 0x7fff) == 0x7f80;
+      default:
+        return false;
     }
   }
 
@@ -119,7 +136,7 @@ final class ElementType {
    * Copies {@code n} elements from {@code src[srcIndex..]} (Arrow type {@code from}) into
    * {@code dst[dstIndex..]} (tensor type {@code to}), converting.
    */
-  static void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, DataType to, long dstIndex, long n) {
+  static void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, DType to, long dstIndex, long n) {
     for (long k = 0; k < n; k++) {
       long s = srcIndex + k;
       long d = dstIndex + k;
@@ -128,10 +145,10 @@ final class ElementType {
           dst.setFloat(d * 4, (float) readDouble(src, from, s));
           break;
         case FLOAT16:
-          dst.setShort(d * 2, Float16.toFloat16((float) readDouble(src, from, s)));
+          dst.setShort(d * 2, Float16.toFloat16(toFloatRoundToOdd(readDouble(src, from, s))));
           break;
         case BFLOAT16:
-          dst.setShort(d * 2, toBfloat16((float) readDouble(src, from, s)));
+          dst.setShort(d * 2, toBfloat16(toFloatRoundToOdd(readDouble(src, from, s))));
           break;
         case INT32:
           dst.setInt(d * 4, (int) readLong(src, from, s));
@@ -147,6 +164,25 @@ final class ElementType {
           throw new IllegalArgumentException(to.toString());
       }
     }
+  }
+
+  /**
+   * A double as a float rounded to odd (an inexact result keeps its last bit set), the intermediate step
+   * for a double going into a 16-bit float: rounding it to nearest-even twice (double to float, float to
+   * half) could land on a tie the double was not on and round the wrong way; float has at least two bits
+   * more than either 16-bit type, so rounding to odd first and to nearest-even second rounds the double
+   * correctly.
+   */
+  static float toFloatRoundToOdd(double d) {
+    float f = (float) d;
+    if (Double.isNaN(d) || Float.isInfinite(f) || (double) f == d) {
+      return f;
+    }
+    int bits = Float.floatToRawIntBits(f);
+    if (Math.abs((double) f) > Math.abs(d)) {
+      bits -= 1;  // rounded away from zero: step back one ulp toward it (bits are sign and magnitude)
+    }
+    return Float.intBitsToFloat(bits | 1);
   }
 
   /** float32 to bfloat16, rounding to nearest even; NaN stays NaN. */

@@ -266,6 +266,12 @@ public final class InputColumn {
                 + " and " + TrtConf.ALLOW_NON_FINITE.key() + "=false");
             break;
           }
+          if (ElementType.overflows(v, tensor.dataType())) {
+            bad.mark(i, BadRows.Reason.NON_FINITE, column, "has " + v + " at element " + j + ", beyond the largest "
+                + "finite " + tensor.dataType().display() + " of tensor '" + tensor.name()
+                + "' (it would be infinite there), and " + TrtConf.ALLOW_NON_FINITE.key() + "=false");
+            break;
+          }
         }
       }
       if (!bad.isBad(i)) {

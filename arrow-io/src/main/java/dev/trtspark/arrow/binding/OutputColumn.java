@@ -1,7 +1,7 @@
 package dev.trtspark.arrow.binding;
 
 import dev.trtspark.conf.TensorBinding;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.BitSet;
@@ -77,8 +77,8 @@ public final class OutputColumn {
   }
 
   private boolean direct() {
-    DataType t = tensor.dataType();
-    return t != DataType.FLOAT16 && t != DataType.BFLOAT16 && t != DataType.BOOL;
+    DType t = tensor.dataType();
+    return t != DType.FLOAT16 && t != DType.BFLOAT16 && t != DType.BOOL;
   }
 
   /** The output vector of one batch and where the device copies its tensor to. */

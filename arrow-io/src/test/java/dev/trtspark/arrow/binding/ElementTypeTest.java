@@ -3,7 +3,7 @@ package dev.trtspark.arrow.binding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,11 +193,11 @@ class ElementTypeTest {
     try (ArrowBuf src = allocator.buffer(2)) {
       src.setByte(0, 0xff);
       src.setByte(1, 0x80);
-      ArrowBuf int32 = convert(src, MinorType.UINT1, DataType.INT32, 2);
-      assertEquals(List.of(255L, 128L), List.of(readLong(int32, 0, DataType.INT32), readLong(int32, 1, DataType.INT32)));
-      assertEquals(255L, readLong(convert(src, MinorType.UINT1, DataType.INT64, 2), 0, DataType.INT64));
-      assertEquals(255f, readFloat(convert(src, MinorType.UINT1, DataType.FLOAT32, 2), 0));
-      assertEquals(0xff, readLong(convert(src, MinorType.UINT1, DataType.UINT8, 2), 0, DataType.UINT8) & 0xff);
+      ArrowBuf int32 = convert(src, MinorType.UINT1, DType.INT32, 2);
+      assertEquals(List.of(255L, 128L), List.of(readLong(int32, 0, DType.INT32), readLong(int32, 1, DType.INT32)));
+      assertEquals(255L, readLong(convert(src, MinorType.UINT1, DType.INT64, 2), 0, DType.INT64));
+      assertEquals(255f, readFloat(convert(src, MinorType.UINT1, DType.FLOAT32, 2), 0));
+      assertEquals(0xff, readLong(convert(src, MinorType.UINT1, DType.UINT8, 2), 0, DType.UINT8) & 0xff);
     }
   }
 
@@ -209,14 +209,14 @@ class ElementTypeTest {
       small.setShort(0, Short.MIN_VALUE);
       in.setInt(0, Integer.MIN_VALUE);
       big.setLong(0, Long.MIN_VALUE);
-      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DataType.INT32, 1), 0, DataType.INT32));
-      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DataType.INT64, 1), 0, DataType.INT64));
-      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DataType.INT8, 1), 0, DataType.INT8));
-      assertEquals(-128f, readFloat(convert(tiny, MinorType.TINYINT, DataType.FLOAT32, 1), 0));
-      assertEquals((long) Short.MIN_VALUE, readLong(convert(small, MinorType.SMALLINT, DataType.INT32, 1), 0, DataType.INT32));
-      assertEquals((long) Short.MIN_VALUE, readLong(convert(small, MinorType.SMALLINT, DataType.INT64, 1), 0, DataType.INT64));
-      assertEquals((long) Integer.MIN_VALUE, readLong(convert(in, MinorType.INT, DataType.INT64, 1), 0, DataType.INT64));
-      assertEquals(Long.MIN_VALUE, readLong(convert(big, MinorType.BIGINT, DataType.INT64, 1), 0, DataType.INT64));
+      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DType.INT32, 1), 0, DType.INT32));
+      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DType.INT64, 1), 0, DType.INT64));
+      assertEquals(-128L, readLong(convert(tiny, MinorType.TINYINT, DType.INT8, 1), 0, DType.INT8));
+      assertEquals(-128f, readFloat(convert(tiny, MinorType.TINYINT, DType.FLOAT32, 1), 0));
+      assertEquals((long) Short.MIN_VALUE, readLong(convert(small, MinorType.SMALLINT, DType.INT32, 1), 0, DType.INT32));
+      assertEquals((long) Short.MIN_VALUE, readLong(convert(small, MinorType.SMALLINT, DType.INT64, 1), 0, DType.INT64));
+      assertEquals((long) Integer.MIN_VALUE, readLong(convert(in, MinorType.INT, DType.INT64, 1), 0, DType.INT64));
+      assertEquals(Long.MIN_VALUE, readLong(convert(big, MinorType.BIGINT, DType.INT64, 1), 0, DType.INT64));
     }
   }
 
@@ -226,7 +226,7 @@ class ElementTypeTest {
       src.setInt(0, (1 << 24) + 1); // tie between 2^24 (even) and 2^24 + 2
       src.setInt(4, (1 << 24) + 3); // tie between 2^24 + 2 and 2^24 + 4 (even)
       src.setInt(8, -((1 << 24) + 1));
-      ArrowBuf out = convert(src, MinorType.INT, DataType.FLOAT32, 3);
+      ArrowBuf out = convert(src, MinorType.INT, DType.FLOAT32, 3);
       assertEquals(List.of(16777216f, 16777220f, -16777216f), List.of(readFloat(out, 0), readFloat(out, 1), readFloat(out, 2)));
     }
   }
@@ -238,10 +238,29 @@ class ElementTypeTest {
       d.setDouble(8, 1 + 0x1p-24); // tie between 1 (even) and 1 + 2^-23
       h.setShort(0, (short) 0x3c01); // 1 + 2^-10
       h.setShort(2, (short) 0x8001); // -2^-24
-      ArrowBuf fromDouble = convert(d, MinorType.FLOAT8, DataType.FLOAT32, 2);
-      ArrowBuf fromHalf = convert(h, MinorType.FLOAT2, DataType.FLOAT32, 2);
+      ArrowBuf fromDouble = convert(d, MinorType.FLOAT8, DType.FLOAT32, 2);
+      ArrowBuf fromHalf = convert(h, MinorType.FLOAT2, DType.FLOAT32, 2);
       assertEquals(List.of(0.1f, 1.0f, 1 + 0x1p-10f, -0x1p-24f),
           List.of(readFloat(fromDouble, 0), readFloat(fromDouble, 1), readFloat(fromHalf, 0), readFloat(fromHalf, 1)));
+    }
+  }
+
+  @Test
+  void doublesGoIntoSixteenBitTensorsRoundedOnceNotTwice() {
+    // just above a 16-bit tie: a double rounded to float first would land exactly on the tie and round
+    // to even (down); the correctly rounded result is up
+    try (ArrowBuf d = allocator.buffer(32)) {
+      d.setDouble(0, 1 + 0x1p-8 + 0x1p-30);   // bfloat16: between 0x3f80 and 0x3f81, nearer 0x3f81
+      d.setDouble(8, -(1 + 0x1p-8 + 0x1p-30));
+      d.setDouble(16, 1 + 0x1p-8 - 0x1p-30);  // just below the tie: down
+      d.setDouble(24, 1 + 0x1p-8);            // on the tie: to even (down)
+      ArrowBuf bf = convert(d, MinorType.FLOAT8, DType.BFLOAT16, 4);
+      assertEquals(List.of(0x3f81, 0xbf81, 0x3f80, 0x3f80), List.of(bf.getShort(0) & 0xffff, bf.getShort(2) & 0xffff,
+          bf.getShort(4) & 0xffff, bf.getShort(6) & 0xffff));
+      d.setDouble(0, 1 + 0x1p-11 + 0x1p-30);  // float16: between 0x3c00 and 0x3c01, nearer 0x3c01
+      d.setDouble(8, 1 + 0x1p-11);            // on the tie: to even (down)
+      ArrowBuf half = convert(d, MinorType.FLOAT8, DType.FLOAT16, 2);
+      assertEquals(List.of(0x3c01, 0x3c00), List.of(half.getShort(0) & 0xffff, half.getShort(2) & 0xffff));
     }
   }
 
@@ -252,7 +271,7 @@ class ElementTypeTest {
       for (int i = 0; i < bits.length; i++) {
         src.setShort(i * 2L, (short) bits[i]);
       }
-      ArrowBuf out = convert(src, MinorType.FLOAT2, DataType.FLOAT16, bits.length);
+      ArrowBuf out = convert(src, MinorType.FLOAT2, DType.FLOAT16, bits.length);
       for (int i = 0; i < bits.length; i++) {
         assertEquals(bits[i], out.getShort(i * 2L) & 0xffff, "element " + i);
       }
@@ -266,7 +285,7 @@ class ElementTypeTest {
         src.setInt(i * 4L, 10 + i);
         dst.setInt(i * 4L, -1);
       }
-      ElementType.convert(src, MinorType.INT, 1, dst, DataType.INT32, 2, 2);
+      ElementType.convert(src, MinorType.INT, 1, dst, DType.INT32, 2, 2);
       assertEquals(List.of(-1, -1, 11, 12), List.of(dst.getInt(0), dst.getInt(4), dst.getInt(8), dst.getInt(12)));
     }
   }
@@ -287,7 +306,7 @@ class ElementTypeTest {
       for (int i = 0; i < in.length; i++) {
         src.setFloat(i * 4L, in[i]);
       }
-      ElementType.convert(src, MinorType.FLOAT4, 0, dst, DataType.FLOAT16, 0, in.length);
+      ElementType.convert(src, MinorType.FLOAT4, 0, dst, DType.FLOAT16, 0, in.length);
       int[] out = new int[in.length];
       for (int i = 0; i < in.length; i++) {
         out[i] = dst.getShort(i * 2L) & 0xffff;
@@ -297,14 +316,14 @@ class ElementTypeTest {
   }
 
   /** {@code n} elements of {@code src} converted into a fresh buffer, closed after the test. */
-  private ArrowBuf convert(ArrowBuf src, MinorType from, DataType to, int n) {
+  private ArrowBuf convert(ArrowBuf src, MinorType from, DType to, int n) {
     ArrowBuf dst = allocator.buffer((long) n * to.bytes());
     converted.add(dst);
     ElementType.convert(src, from, 0, dst, to, 0, n);
     return dst;
   }
 
-  private static long readLong(ArrowBuf b, long i, DataType t) {
+  private static long readLong(ArrowBuf b, long i, DType t) {
     switch (t) {
       case INT8:
       case UINT8:

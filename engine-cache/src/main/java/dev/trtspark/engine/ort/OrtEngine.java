@@ -9,7 +9,7 @@ import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.backend.Engine;
 import dev.trtspark.engine.backend.ExecutionSlot;
 import dev.trtspark.engine.model.ModelArtifact;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.ProfileRanges;
 import dev.trtspark.engine.tensor.TensorInfo;
@@ -57,7 +57,7 @@ final class OrtEngine implements Engine {
             + "); only tensor inputs and outputs are supported");
       }
       ai.onnxruntime.TensorInfo t = (ai.onnxruntime.TensorInfo) n.getInfo();
-      DataType type = OrtTypes.toDataType(t.onnxType, artifact.uri(), n.getName());
+      DType type = OrtTypes.toDataType(t.onnxType, artifact.uri(), n.getName());
       long[] shape = t.getShape();
       if (input) {
         // the same ranges a TensorRT plan built with these options would accept

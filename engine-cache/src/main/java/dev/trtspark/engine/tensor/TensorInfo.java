@@ -15,14 +15,14 @@ public final class TensorInfo {
 
   private final String name;
   private final boolean input;
-  private final DataType dataType;
+  private final DType dataType;
   private final long[] shape;
   private final long[] min;
   private final long[] opt;
   private final long[] max;
   private final String[] dimNames;
 
-  public TensorInfo(String name, boolean input, DataType dataType, long[] shape, long[] min, long[] opt, long[] max) {
+  public TensorInfo(String name, boolean input, DType dataType, long[] shape, long[] min, long[] opt, long[] max) {
     this(name, input, dataType, shape, min, opt, max, null);
   }
 
@@ -30,7 +30,7 @@ public final class TensorInfo {
    * @param dimNames the model's name of each dimension ("" or null where it has none), as ONNX
    *     {@code dim_param}s give them; null when the backend knows no names
    */
-  public TensorInfo(String name, boolean input, DataType dataType, long[] shape, long[] min, long[] opt, long[] max,
+  public TensorInfo(String name, boolean input, DType dataType, long[] shape, long[] min, long[] opt, long[] max,
       String[] dimNames) {
     this.name = name;
     this.input = input;
@@ -56,7 +56,7 @@ public final class TensorInfo {
     return dimNames[d];
   }
 
-  public static TensorInfo output(String name, DataType type, long[] shape) {
+  public static TensorInfo output(String name, DType type, long[] shape) {
     return new TensorInfo(name, false, type, shape, null, null, null);
   }
 
@@ -76,7 +76,7 @@ public final class TensorInfo {
     return input;
   }
 
-  public DataType dataType() {
+  public DType dataType() {
     return dataType;
   }
 

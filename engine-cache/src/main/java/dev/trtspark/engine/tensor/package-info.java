@@ -1,5 +1,5 @@
 /**
- * Tensors as every backend sees them: element types ({@code DataType}), a model's IO tensors and
+ * Tensors as every backend sees them: element types ({@code DType}), a model's IO tensors and
  * shape rules ({@code ModelSignature}, {@code TensorInfo}), profile ranges from the build options,
  * and {@code HostTensor}, an address plus shape in host memory someone else owns.
  *

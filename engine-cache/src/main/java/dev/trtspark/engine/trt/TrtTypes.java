@@ -1,7 +1,7 @@
 package dev.trtspark.engine.trt;
 
 import dev.trtspark.engine.EngineException;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 
 /** TensorRT's element types and dimensions to ours and back. */
@@ -12,10 +12,10 @@ final class TrtTypes {
    * Maps by {@code value}: enum constants returned through the presets do not switch reliably (a
    * switch saw every type as kFLOAT), their values do.
    */
-  static DataType toDataType(org.bytedeco.tensorrt.global.nvinfer.DataType t, String model, String tensor) {
+  static DType toDataType(org.bytedeco.tensorrt.global.nvinfer.DataType t, String model, String tensor) {
     for (org.bytedeco.tensorrt.global.nvinfer.DataType k : org.bytedeco.tensorrt.global.nvinfer.DataType.values()) {
       if (k.value == t.value) {
-        DataType ours = OURS.get(k.name());
+        DType ours = OURS.get(k.name());
         if (ours != null) {
           return ours;
         }
@@ -26,9 +26,9 @@ final class TrtTypes {
         + "; supported: float32, float16, bfloat16, int8, uint8, int32, int64, bool");
   }
 
-  private static final java.util.Map<String, DataType> OURS = java.util.Map.of(
-      "kFLOAT", DataType.FLOAT32, "kHALF", DataType.FLOAT16, "kBF16", DataType.BFLOAT16, "kINT8", DataType.INT8,
-      "kUINT8", DataType.UINT8, "kINT32", DataType.INT32, "kINT64", DataType.INT64, "kBOOL", DataType.BOOL);
+  private static final java.util.Map<String, DType> OURS = java.util.Map.of(
+      "kFLOAT", DType.FLOAT32, "kHALF", DType.FLOAT16, "kBF16", DType.BFLOAT16, "kINT8", DType.INT8,
+      "kUINT8", DType.UINT8, "kINT32", DType.INT32, "kINT64", DType.INT64, "kBOOL", DType.BOOL);
 
   static long[] toArray(Dims64 d) {
     long[] a = new long[d.nbDims()];

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.trtspark.engine.EngineException;
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
@@ -33,9 +33,9 @@ class AbstractSlotTest {
   /** Bytes of a row of y, float32 [rows, 2]. */
   private static final long Y_ROW = 8;
 
-  private static final TensorInfo X = new TensorInfo("x", true, DataType.FLOAT32, new long[] {-1, 3},
+  private static final TensorInfo X = new TensorInfo("x", true, DType.FLOAT32, new long[] {-1, 3},
       new long[] {1, 3}, new long[] {MAX, 3}, new long[] {MAX, 3});
-  private static final TensorInfo Y = TensorInfo.output("y", DataType.FLOAT32, new long[] {-1, 2});
+  private static final TensorInfo Y = TensorInfo.output("y", DType.FLOAT32, new long[] {-1, 2});
 
   @ParameterizedTest(name = "{0} rows with a max batch of 4: chunks of {1}")
   @CsvSource({"1, 1", "3, 3", "4, 4", "5, 4 1", "8, 4 4", "9, 4 4 1"})
@@ -83,7 +83,7 @@ class AbstractSlotTest {
 
   @Test
   void theMaxBatchIsTheSmallestMaxOverTheBatchedInputs() {
-    TensorInfo wide = new TensorInfo("w", true, DataType.FLOAT32, new long[] {-1, 1}, new long[] {1, 1},
+    TensorInfo wide = new TensorInfo("w", true, DType.FLOAT32, new long[] {-1, 1}, new long[] {1, 1},
         new long[] {6, 1}, new long[] {6, 1});
     RecordingSlot slot = new RecordingSlot(new ModelSignature("m", List.of(wide, X), List.of(Y)));
     Map<String, HostTensor> inputs = Map.of("x", new HostTensor(IN, 7 * X_ROW, new long[] {7, 3}),
@@ -118,7 +118,7 @@ class AbstractSlotTest {
 
   @Test
   void aBatchOverTheMaxFailsWhenAnOutputHasNoRowsToSplit() {
-    TensorInfo total = TensorInfo.output("total", DataType.FLOAT32, new long[] {2});
+    TensorInfo total = TensorInfo.output("total", DType.FLOAT32, new long[] {2});
     RecordingSlot slot = new RecordingSlot(new ModelSignature("m", List.of(X), List.of(Y, total)));
     EngineException e = assertThrows(EngineException.class, () -> slot.submitAndRecord(MAX + 1, "y", "total"));
     assertEquals("model m: a batch of 5 rows is larger than the profile's max batch 4, and output total has no batch "

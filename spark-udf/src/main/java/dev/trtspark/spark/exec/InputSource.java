@@ -1,6 +1,6 @@
 package dev.trtspark.spark.exec;
 
-import dev.trtspark.engine.tensor.DataType;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -181,7 +181,7 @@ public record InputSource(String tensor, String column, List<String> columns, Li
   }
 
   /** The Arrow type of the tensor's own elements (what raw bytes are). */
-  static ArrowType rawType(DataType t) {
+  static ArrowType rawType(DType t) {
     return switch (t) {
       case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
       case INT8 -> new ArrowType.Int(8, true);

@@ -22,7 +22,14 @@ public final class TaskDevice {
     }
     ResourceInformation gpu = task == null ? null : task.resourcesJMap().get("gpu");
     if (gpu != null && gpu.addresses().length > 0) {
-      return Integer.parseInt(gpu.addresses()[0].trim());
+      String address = gpu.addresses()[0].trim();
+      try {
+        return Integer.parseInt(address);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("the task's gpu resource address '" + address + "' is not a CUDA ordinal: "
+            + "the GPU discovery script (spark.executor.resource.gpu.discoveryScript, or the worker's) must report "
+            + "ordinals 0, 1, ... as nvidia-smi --query-gpu=index prints them, not UUIDs or names");
+      }
     }
     int count = Engines.gpuProbe().usable() ? Engines.gpuProbe().devices() : 0;
     return count > 0 ? partition % count : -1;

@@ -46,6 +46,14 @@ class TaskDeviceTest {
   }
 
   @Test
+  void anAddressThatIsNotAnOrdinalSaysWhatTheDiscoveryScriptMustReport() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> TaskDevice.choose(task("GPU-3dc5536b"), AUTO, 0));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'GPU-3dc5536b' is not a CUDA ordinal")
+        && e.getMessage().contains("nvidia-smi --query-gpu=index"), e.getMessage());
+  }
+
+  @Test
   void whitespaceAroundTheAddressIsIgnored() {
     assertEquals(2, TaskDevice.choose(task(" 2 "), AUTO, 0));
     assertEquals(4, TaskDevice.choose(task("\t4\n", "0"), AUTO, 0));

@@ -3,7 +3,7 @@ package dev.trtspark.engine.tensor;
 import java.util.Locale;
 
 /** Element types a model tensor can have, with their size; the same names for every backend. */
-public enum DataType {
+public enum DType {
   FLOAT32(4),
   FLOAT16(2),
   BFLOAT16(2),
@@ -15,7 +15,7 @@ public enum DataType {
 
   private final int bytes;
 
-  DataType(int bytes) {
+  DType(int bytes) {
     this.bytes = bytes;
   }
 
