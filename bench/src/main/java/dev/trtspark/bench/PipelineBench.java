@@ -103,7 +103,7 @@ public final class PipelineBench {
       prebuilt.add(v);
     }
     for (int inFlight = 1; inFlight <= 4; inFlight++) {
-      EngineCache.existing().evictUnused();  // the next lease loads again, with this round's lanes
+      EngineCache.existing().ifPresent(EngineCache::evictUnused);  // the next lease loads again, with this round's lanes
       ResolvedConfig run = ConfigResolver.resolve(Map.of("backend", "tensorrt", "batchesInFlight", Integer.toString(inFlight),
           "slotsPerEngine", "1"), Map.of());
       try (EngineLease lease = Engines.lease(plan, 0, run); SlotLease slot = lease.leaseSlot();

@@ -92,7 +92,7 @@ public final class TrtConf {
 
   public static final ConfigOption<Boolean> ALLOW_NON_FINITE = key("spark.trt.allowNonFinite")
       .booleanType().defaultValue(true)
-      .withDescription("Whether NaN and Inf in floating-point inputs go to the model; false makes such rows bad rows.");
+      .withDescription("Whether NaN and Inf in floating-point inputs go to the model; false makes such rows bad rows, and also rows with a value too large for the tensor's type (it would be infinite there, as 70000 in float16).");
 
   public static final ConfigOption<Boolean> KEEP_BOUND_COLUMNS = key("spark.trt.keepBoundColumns")
       .booleanType().defaultValue(false)

@@ -82,12 +82,9 @@ public final class EngineCache {
     return instance;
   }
 
-  /** The JVM's cache, for reading its state; fails when nothing has created it yet. */
-  public static synchronized EngineCache existing() {
-    if (instance == null) {
-      throw new IllegalStateException("no engine cache in this JVM yet: no engine has been loaded");
-    }
-    return instance;
+  /** The JVM's cache, for reading its state; empty while no engine has been loaded in this JVM. */
+  public static synchronized java.util.Optional<EngineCache> existing() {
+    return java.util.Optional.ofNullable(instance);
   }
 
   /** Settings fixed per JVM that a later call asked to change, each warned about once. */
