@@ -2,7 +2,7 @@
 source /opt/trt-bundle/env.sh
 TRT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OWN_CP=""; TEST_ROOTS=""
-for m in conf engine-cache arrow-io spark-udf jobs bench; do
+for m in test-support conf engine-cache arrow-io spark-udf jobs bench; do
   [ -d "$TRT_ROOT/$m/target/classes" ] && OWN_CP="$OWN_CP:$TRT_ROOT/$m/target/classes"
   [ -d "$TRT_ROOT/$m/target/test-classes" ] && OWN_CP="$OWN_CP:$TRT_ROOT/$m/target/test-classes" \
     && TEST_ROOTS="$TEST_ROOTS $TRT_ROOT/$m/target/test-classes"

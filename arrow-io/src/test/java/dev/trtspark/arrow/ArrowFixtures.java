@@ -1,6 +1,5 @@
 package dev.trtspark.arrow;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -13,21 +12,12 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
-/** Builds Arrow batches for tests; expectations are computed by the tests themselves. */
+/**
+ * Builds Arrow batches for tests; expectations are computed by the tests themselves. Models, the digits
+ * data and the checkout's paths come from test-support.
+ */
 public final class ArrowFixtures {
   private ArrowFixtures() {}
-
-  public static Path repoRoot() {
-    return Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-  }
-
-  public static String model(String file) {
-    return repoRoot().resolve("engine-cache/src/test/resources/models").resolve(file).toString();
-  }
-
-  public static String digits() {
-    return repoRoot().resolve("examples/digits/digits.onnx").toString();
-  }
 
   /**
    * A list column: {@code rows[i]} null makes a null row; {@code set} writes element j of the child.

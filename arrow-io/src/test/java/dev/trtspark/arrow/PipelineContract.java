@@ -20,7 +20,10 @@ import dev.trtspark.engine.cache.EngineCache;
 import dev.trtspark.engine.cache.EngineLease;
 import dev.trtspark.engine.cache.SlotLease;
 import dev.trtspark.engine.model.ArtifactLoader;
-import java.nio.file.Files;
+import dev.trtspark.testing.AllocatorLeakCheck;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,15 +44,20 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the pipeline promises, on whichever backend a subclass picks: every dtype and layout round trip,
  * zero copy when possible, each validation failure and the null policy, padding, ordering, and no
- * leaks (each test's allocator is closed after it, and closing one that holds memory fails).
+ * leaks (each test gets its own task allocator, closed after it; one that still holds memory fails the
+ * test).
  */
 abstract class PipelineContract {
-  protected TensorAllocators tensors;
+  protected final TensorAllocators tensors = TensorAllocators.getOrCreate(1L << 30);
   protected BufferAllocator allocator;
+
+  @RegisterExtension
+  final AllocatorLeakCheck leakCheck = AllocatorLeakCheck.of(() -> tensors.newTaskAllocator("test"));
 
   /** Backend-specific options (backend, shape ranges for the variable-length model). */
   protected abstract Map<String, String> backendOptions();
@@ -62,14 +70,12 @@ abstract class PipelineContract {
   }
 
   @BeforeEach
-  void openAllocator() {
-    tensors = TensorAllocators.getOrCreate(1L << 30);
-    allocator = tensors.newTaskAllocator("test");
+  void openAllocator(BufferAllocator taskAllocator) {
+    allocator = taskAllocator;
   }
 
   @AfterEach
-  void closeAllocator() {
-    allocator.close();
+  void resetEngines() {
     EngineCache.resetForTests();
   }
 
@@ -94,9 +100,9 @@ abstract class PipelineContract {
     }
   }
 
-  protected Run run(String model, List<TensorBinding> in, List<TensorBinding> out, ResolvedConfig c,
+  protected Run run(Path model, List<TensorBinding> in, List<TensorBinding> out, ResolvedConfig c,
       VectorSchemaRoot... batches) {
-    try (EngineLease lease = Engines.lease(ArtifactLoader.load(model), device(), c); SlotLease slot = lease.leaseSlot();
+    try (EngineLease lease = Engines.lease(ArtifactLoader.load(model.toString()), device(), c); SlotLease slot = lease.leaseSlot();
         InferenceRunner runner = new InferenceRunner(slot, in, out, c, allocator, tensors)) {
       List<BatchResult> results = new ArrayList<>();
       try {
@@ -139,7 +145,7 @@ abstract class PipelineContract {
   @Test
   void fixedSizeFloatListIsFedWithoutACopy() {
     float[][] x = grid(5, 4, 0.5f);
-    try (Run r = run(ArrowFixtures.model("affine_f32.onnx"), b("x", "features"), b("y", "scores"), config(),
+    try (Run r = run(TestModels.path("affine_f32.onnx"), b("x", "features"), b("y", "scores"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("features", x, 4, allocator)))) {
       FieldVector y = r.only().outputs().getVector("scores");
       for (int i = 0; i < 5; i++) {
@@ -155,7 +161,7 @@ abstract class PipelineContract {
   @Test
   void regularFloatListIsAlsoZeroCopy() {
     float[][] x = grid(3, 4, 1f);
-    try (Run r = run(ArrowFixtures.model("identity_f32.onnx"), b("x", "f"), b("y", "y"), config(),
+    try (Run r = run(TestModels.path("identity_f32.onnx"), b("x", "f"), b("y", "y"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("f", x, 0, allocator)))) {
       assertEquals(x[2][3], listFloat(r.only().outputs().getVector("y"), 2, 3, 4), 0f);
       assertEquals(1, r.metrics().zeroCopyInputs());
@@ -167,7 +173,7 @@ abstract class PipelineContract {
     double[][] x = {{0.5, -1, 2, 3}, {4, 5, 6, 7.25}};
     FieldVector v = ArrowFixtures.listColumn("d", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE), 0, x,
         (d, ij) -> ((Float8Vector) d).set(ij[0], x[ij[1]][ij[2]]), allocator);
-    try (Run r = run(ArrowFixtures.model("affine_f32.onnx"), b("x", "d"), b("y", "y"), config(), ArrowFixtures.root(v))) {
+    try (Run r = run(TestModels.path("affine_f32.onnx"), b("x", "d"), b("y", "y"), config(), ArrowFixtures.root(v))) {
       assertEquals(7.25f * 2 + 1, listFloat(r.only().outputs().getVector("y"), 1, 3, 4), 0f);
       assertEquals(0, r.metrics().zeroCopyInputs());
       assertEquals(1, r.metrics().copiedInputs());
@@ -177,7 +183,7 @@ abstract class PipelineContract {
   @Test
   void halfTensorsAreFedFromFloatsAndComeBackAsFloats() {
     float[][] x = {{0, 1, -1.5f, 3}, {0.5f, -4, 1024, 6}};
-    try (Run r = run(ArrowFixtures.model("scale_f16.onnx"), b("x", "x"), b("y", "y"), config(),
+    try (Run r = run(TestModels.path("scale_f16.onnx"), b("x", "x"), b("y", "y"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
       FieldVector y = r.only().outputs().getVector("y");
       assertEquals(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE), ((ListVector) y).getDataVector().getField().getType());
@@ -192,7 +198,7 @@ abstract class PipelineContract {
   @Test
   void aFloatTooLargeForAHalfTensorIsABadRowWhenNonFiniteValuesAreRefused() {
     float[][] x = {{0, 1, 2, 3}, {0, 70000f, 0, 0}, {65504f, -65504f, 0, 1}};
-    try (Run r = run(ArrowFixtures.model("scale_f16.onnx"), b("x", "x"), b("y", "y"),
+    try (Run r = run(TestModels.path("scale_f16.onnx"), b("x", "x"), b("y", "y"),
         config("badRowPolicy", "null", "allowNonFinite", "false"),
         ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
       FieldVector y = r.only().outputs().getVector("y");
@@ -201,13 +207,13 @@ abstract class PipelineContract {
       assertEquals(2f, listFloat(y, 0, 1, 4), 0f);
       assertTrue(Float.isInfinite(listFloat(y, 2, 0, 4)), "65504 is the largest finite float16; the model doubles it to infinity");
     }
-    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("scale_f16.onnx"),
+    InputRowException e = assertThrows(InputRowException.class, () -> run(TestModels.path("scale_f16.onnx"),
         b("x", "x"), b("y", "y"), config("allowNonFinite", "false"),
         ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator))).close());
     assertTrue(e.getMessage().contains("has 70000.0 at element 1, beyond the largest finite float16 of tensor 'x'"),
         e.getMessage());
     // allowed: the value goes in as float16 infinity, as the user asked
-    try (Run r = run(ArrowFixtures.model("scale_f16.onnx"), b("x", "x"), b("y", "y"), config(),
+    try (Run r = run(TestModels.path("scale_f16.onnx"), b("x", "x"), b("y", "y"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
       assertTrue(Float.isInfinite(listFloat(r.only().outputs().getVector("y"), 1, 1, 4)));
     }
@@ -218,13 +224,13 @@ abstract class PipelineContract {
     int[][] x = {{1, -2, 3, 2_000_000_000}, {5, 6, 7, 8}};
     ArrowType int32 = new ArrowType.Int(32, true);
     FieldVector a = ArrowFixtures.listColumn("i", int32, 4, x, (d, ij) -> ((IntVector) d).set(ij[0], x[ij[1]][ij[2]]), allocator);
-    try (Run r = run(ArrowFixtures.model("add_i32.onnx"), b("x", "i"), b("y", "y"), config(), ArrowFixtures.root(a))) {
+    try (Run r = run(TestModels.path("add_i32.onnx"), b("x", "i"), b("y", "y"), config(), ArrowFixtures.root(a))) {
       IntVector y = (IntVector) ((ListVector) r.only().outputs().getVector("y")).getDataVector();
       assertEquals(-2 + 7, y.get(1));
       assertEquals(1, r.metrics().zeroCopyInputs());
     }
     FieldVector c = ArrowFixtures.listColumn("i", int32, 4, x, (d, ij) -> ((IntVector) d).set(ij[0], x[ij[1]][ij[2]]), allocator);
-    try (Run r = run(ArrowFixtures.model("add_i64.onnx"), b("x", "i"), b("y", "y"), config(), ArrowFixtures.root(c))) {
+    try (Run r = run(TestModels.path("add_i64.onnx"), b("x", "i"), b("y", "y"), config(), ArrowFixtures.root(c))) {
       BigIntVector y = (BigIntVector) ((ListVector) r.only().outputs().getVector("y")).getDataVector();
       assertEquals(2_000_000_007L, y.get(3));
       assertEquals(1, r.metrics().copiedInputs());
@@ -236,7 +242,7 @@ abstract class PipelineContract {
     Boolean[][] x = {{true, false, false, true}, {false, false, true, true}};
     FieldVector bits = ArrowFixtures.listColumn("b", ArrowType.Bool.INSTANCE, 0, x,
         (d, ij) -> ((BitVector) d).set(ij[0], x[ij[1]][ij[2]] ? 1 : 0), allocator);
-    try (Run r = run(ArrowFixtures.model("not_bool.onnx"), b("x", "b"), b("y", "y"), config(), ArrowFixtures.root(bits))) {
+    try (Run r = run(TestModels.path("not_bool.onnx"), b("x", "b"), b("y", "y"), config(), ArrowFixtures.root(bits))) {
       BitVector y = (BitVector) ((ListVector) r.only().outputs().getVector("y")).getDataVector();
       for (int k = 0; k < 8; k++) {
         assertEquals(x[k / 4][k % 4] ? 0 : 1, y.get(k), "element " + k);
@@ -245,7 +251,7 @@ abstract class PipelineContract {
     int[][] u = {{0, 1, 128, 255}};
     FieldVector bytes = ArrowFixtures.listColumn("u", new ArrowType.Int(8, false), 4, u,
         (d, ij) -> ((UInt1Vector) d).set(ij[0], u[ij[1]][ij[2]]), allocator);
-    try (Run r = run(ArrowFixtures.model("u8_to_f32.onnx"), b("x", "u"), b("y", "y"), config(), ArrowFixtures.root(bytes))) {
+    try (Run r = run(TestModels.path("u8_to_f32.onnx"), b("x", "u"), b("y", "y"), config(), ArrowFixtures.root(bytes))) {
       assertEquals(255 * (1f / 255f), listFloat(r.only().outputs().getVector("y"), 0, 3, 4), 1e-7f);
       assertEquals(128 * (1f / 255f), listFloat(r.only().outputs().getVector("y"), 0, 2, 4), 1e-7f);
     }
@@ -259,7 +265,7 @@ abstract class PipelineContract {
         x[i][k] = (k / 64) + i * 10;
       }
     }
-    try (Run r = run(ArrowFixtures.model("image_mean.onnx"), b("x", "img"), b("y", "mean"), config(),
+    try (Run r = run(TestModels.path("image_mean.onnx"), b("x", "img"), b("y", "mean"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("img", x, 192, allocator)))) {
       FieldVector y = r.only().outputs().getVector("mean");
       assertEquals(12f, listFloat(y, 1, 2, 3), 1e-6f);
@@ -270,7 +276,7 @@ abstract class PipelineContract {
   @Test
   void perRowScalarOutputIsAPrimitiveColumn() {
     float[][] x = grid(3, 4, 0.25f);
-    try (Run r = run(ArrowFixtures.model("scalar_out.onnx"), b("x", "x"), b("y", "total"), config(),
+    try (Run r = run(TestModels.path("scalar_out.onnx"), b("x", "x"), b("y", "total"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("x", x, 4, allocator)))) {
       Float4Vector y = (Float4Vector) r.only().outputs().getVector("total");
       for (int i = 0; i < 3; i++) {
@@ -283,7 +289,7 @@ abstract class PipelineContract {
   void twoInputColumnsFeedTwoOutputColumns() {
     float[][] a = grid(4, 3, 1f);
     float[][] c = grid(4, 3, 0.5f);
-    try (Run r = run(ArrowFixtures.model("two_in_two_out.onnx"), b("a", "left", "b", "right"),
+    try (Run r = run(TestModels.path("two_in_two_out.onnx"), b("a", "left", "b", "right"),
         b("prod", "p", "sum", "s"), config(), ArrowFixtures.root(ArrowFixtures.floats("left", a, 3, allocator),
             ArrowFixtures.floats("right", c, 3, allocator)))) {
       VectorSchemaRoot o = r.only().outputs();
@@ -296,7 +302,7 @@ abstract class PipelineContract {
   @Test
   void variableLengthRowsArePaddedToTheBatchsLongest() {
     float[][] x = {{1, 2}, {1, 2, 3, 4, 5}, {7, 7, 7}, {-1}};
-    try (Run r = run(ArrowFixtures.model("seq_sum.onnx"), b("x", "tokens"), b("y", "sum"), config(seqOptions()),
+    try (Run r = run(TestModels.path("seq_sum.onnx"), b("x", "tokens"), b("y", "sum"), config(seqOptions()),
         ArrowFixtures.root(ArrowFixtures.floats("tokens", x, 0, allocator)))) {
       FieldVector y = r.only().outputs().getVector("sum");
       float[] expected = {3, 15, 21, -1};
@@ -336,7 +342,7 @@ abstract class PipelineContract {
     }
     List<float[][]> perOutput = new ArrayList<>();
     String[] all = concat(bertOptions(), options);
-    try (Run r = run(ArrowFixtures.model("tiny_bert.onnx"), b("input_ids", "ids", "attention_mask", "mask"), outs,
+    try (Run r = run(TestModels.path("tiny_bert.onnx"), b("input_ids", "ids", "attention_mask", "mask"), outs,
         config(all), batches.toArray(new VectorSchemaRoot[0]))) {
       lastBertMetrics = r.metrics();
       for (TensorBinding o : outs) {
@@ -406,7 +412,7 @@ abstract class PipelineContract {
   @Test
   void lengthBucketsKeepBadRowsWhereTheyWere() {
     float[][] x = {{1, 2, 3, 4, 5, 6}, null, {1}, new float[40], {2, 2}, {Float.NaN, 1, 1, 1, 1}, {3, 3, 3}};
-    try (Run r = run(ArrowFixtures.model("seq_sum.onnx"), b("x", "tokens"), b("y", "sum"),
+    try (Run r = run(TestModels.path("seq_sum.onnx"), b("x", "tokens"), b("y", "sum"),
         config("build.minShapes", "x:1x1", "build.optShapes", "x:4x16", "build.maxShapes", "x:64x32",
             "build.lengthBuckets", "2,4", "badRowPolicy", "null", "allowNonFinite", "false"),
         ArrowFixtures.root(ArrowFixtures.floats("tokens", x, 0, allocator)))) {
@@ -440,7 +446,7 @@ abstract class PipelineContract {
       }
       batches[k] = ArrowFixtures.root(ArrowFixtures.floats("f", x, 4, allocator));
     }
-    try (Run r = run(ArrowFixtures.model("affine_f32.onnx"), b("x", "f"), b("y", "y"), c, batches)) {
+    try (Run r = run(TestModels.path("affine_f32.onnx"), b("x", "f"), b("y", "y"), c, batches)) {
       assertEquals(20, r.results().size());
       long offset = 0;
       for (int k = 0; k < 20; k++) {
@@ -458,7 +464,7 @@ abstract class PipelineContract {
 
   @Test
   void emptyBatchGivesAnEmptyResultInItsPlace() {
-    try (Run r = run(ArrowFixtures.model("affine_f32.onnx"), b("x", "f"), b("y", "y"), config(),
+    try (Run r = run(TestModels.path("affine_f32.onnx"), b("x", "f"), b("y", "y"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("f", grid(2, 4, 1), 4, allocator)),
         ArrowFixtures.root(ArrowFixtures.floats("f", new float[0][], 4, allocator)),
         ArrowFixtures.root(ArrowFixtures.floats("f", grid(3, 4, 1), 4, allocator)))) {
@@ -470,7 +476,7 @@ abstract class PipelineContract {
   void nullRowFailsNamingColumnRowAndPartitionRow() {
     float[][] ok = grid(4, 4, 1);
     float[][] x = {ok[0], ok[1], null, ok[3]};
-    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    InputRowException e = assertThrows(InputRowException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "features"), b("y", "y"), config(), ArrowFixtures.root(ArrowFixtures.floats("features", grid(5, 4, 1), 4,
             allocator)), ArrowFixtures.root(ArrowFixtures.floats("features", x, 4, allocator))).close());
     assertEquals("column 'features' row 2 of batch 1 (partition row 7) is null; tensor 'x' needs 4 float32 values; "
@@ -480,7 +486,7 @@ abstract class PipelineContract {
   @Test
   void raggedRowFailsWithExpectedAndFoundLengths() {
     float[][] x = {{1, 2, 3, 4}, {1, 2, 3}};
-    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    InputRowException e = assertThrows(InputRowException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "features"), b("y", "y"), config(), ArrowFixtures.root(ArrowFixtures.floats("features", x, 0, allocator))).close());
     assertEquals("column 'features' row 1 of batch 0 (partition row 1) has 3 values; tensor 'x' [-1x4] needs 4 float32 "
         + "values; set spark.trt.badRowPolicy=null to emit null outputs for such rows", e.getMessage());
@@ -490,7 +496,7 @@ abstract class PipelineContract {
   void nullElementFailsWithItsPosition() {
     FieldVector v = ArrowFixtures.floats("f", grid(2, 4, 1), 0, allocator);
     ((Float4Vector) ((ListVector) v).getDataVector()).setNull(6);
-    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    InputRowException e = assertThrows(InputRowException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "f"), b("y", "y"), config(), ArrowFixtures.root(v)).close());
     assertTrue(e.getMessage().startsWith("column 'f' row 1 of batch 0 (partition row 1) has a null at element 2"), e.getMessage());
   }
@@ -498,11 +504,11 @@ abstract class PipelineContract {
   @Test
   void nanIsRejectedOnlyWhenAsked() {
     float[][] x = {{1, Float.NaN, 3, 4}};
-    try (Run r = run(ArrowFixtures.model("identity_f32.onnx"), b("x", "f"), b("y", "y"), config(),
+    try (Run r = run(TestModels.path("identity_f32.onnx"), b("x", "f"), b("y", "y"), config(),
         ArrowFixtures.root(ArrowFixtures.floats("f", x, 4, allocator)))) {
       assertTrue(Float.isNaN(listFloat(r.only().outputs().getVector("y"), 0, 1, 4)));
     }
-    InputRowException e = assertThrows(InputRowException.class, () -> run(ArrowFixtures.model("identity_f32.onnx"),
+    InputRowException e = assertThrows(InputRowException.class, () -> run(TestModels.path("identity_f32.onnx"),
         b("x", "f"), b("y", "y"), config("allowNonFinite", "false"),
         ArrowFixtures.root(ArrowFixtures.floats("f", x, 4, allocator))).close());
     assertTrue(e.getMessage().startsWith("column 'f' row 0 of batch 0 (partition row 0) has NaN at element 1 and "
@@ -512,7 +518,7 @@ abstract class PipelineContract {
   @Test
   void nullPolicyEmitsNullOutputsAndCountsEachReason() {
     float[][] x = {{1, 2, 3, 4}, null, {1, 2, 3}, {Float.POSITIVE_INFINITY, 0, 0, 0}, {5, 6, 7, 8}};
-    try (Run r = run(ArrowFixtures.model("affine_f32.onnx"), b("x", "f"), b("y", "y"),
+    try (Run r = run(TestModels.path("affine_f32.onnx"), b("x", "f"), b("y", "y"),
         config("badRowPolicy", "null", "allowNonFinite", "false"),
         ArrowFixtures.root(ArrowFixtures.floats("f", x, 0, allocator)))) {
       BatchResult br = r.only();
@@ -535,7 +541,7 @@ abstract class PipelineContract {
     s.allocateNew(1);
     s.set(0, "abc".getBytes());
     s.setValueCount(1);
-    EngineException e = assertThrows(EngineException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    EngineException e = assertThrows(EngineException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "features"), b("y", "y"), config(), ArrowFixtures.root(s)).close());
     assertEquals("column 'features' (Utf8) cannot feed tensor 'x' (float32 [-1x4]): its elements must be one of float, "
         + "double, half, tinyint, uint8, smallint, int", e.getMessage());
@@ -543,7 +549,7 @@ abstract class PipelineContract {
 
   @Test
   void fixedSizeListOfTheWrongSizeFailsAtBindTime() {
-    EngineException e = assertThrows(EngineException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    EngineException e = assertThrows(EngineException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "f"), b("y", "y"), config(), ArrowFixtures.root(ArrowFixtures.floats("f", grid(2, 3, 1), 3, allocator))).close());
     assertEquals("column 'f' (FixedSizeList(3)<FloatingPoint(SINGLE)>) cannot feed tensor 'x' (float32 [-1x4]): its rows "
         + "have 3 values, the tensor takes 4", e.getMessage());
@@ -551,14 +557,14 @@ abstract class PipelineContract {
 
   @Test
   void missingColumnIsNamedWithTheColumnsThereAre() {
-    EngineException e = assertThrows(EngineException.class, () -> run(ArrowFixtures.model("affine_f32.onnx"),
+    EngineException e = assertThrows(EngineException.class, () -> run(TestModels.path("affine_f32.onnx"),
         b("x", "pixels"), b("y", "y"), config(), ArrowFixtures.root(ArrowFixtures.floats("f", grid(2, 4, 1), 4, allocator))).close());
     assertEquals("input column 'pixels' (for tensor 'x') is not in the batch; its columns are [f]", e.getMessage());
   }
 
   @Test
   void steadyStateBatchesAllocateNoNewHostMemory() {
-    try (EngineLease lease = Engines.lease(ArtifactLoader.load(ArrowFixtures.model("affine_f32.onnx")), device(), config());
+    try (EngineLease lease = Engines.lease(ArtifactLoader.load(TestModels.path("affine_f32.onnx").toString()), device(), config());
         SlotLease slot = lease.leaseSlot();
         InferenceRunner runner = new InferenceRunner(slot, b("x", "f"), b("y", "y"), config(), allocator, tensors)) {
       long before = 0;
@@ -575,24 +581,17 @@ abstract class PipelineContract {
   }
 
   @Test
-  void digitsThroughThePipelineReachTheRecordedAccuracy() throws Exception {
-    List<String> lines = Files.readAllLines(ArrowFixtures.repoRoot().resolve("examples/digits/digits.csv"));
-    int n = lines.size() - 1;
-    float[][] x = new float[n][64];
-    int[] label = new int[n];
-    for (int i = 0; i < n; i++) {
-      String[] f = lines.get(i + 1).split(",");
-      label[i] = Integer.parseInt(f[1]);
-      for (int j = 0; j < 64; j++) {
-        x[i][j] = Float.parseFloat(f[3 + j]);
-      }
-    }
+  void digitsThroughThePipelineReachTheRecordedAccuracy() {
+    Digits digits = Digits.load();
+    float[][] x = digits.features();
+    int[] label = digits.labels();
+    int n = digits.rows();
     List<VectorSchemaRoot> batches = new ArrayList<>();
     for (int s = 0; s < n; s += 256) {
       batches.add(ArrowFixtures.root(ArrowFixtures.floats("features", java.util.Arrays.copyOfRange(x, s, Math.min(n, s + 256)),
           64, allocator)));
     }
-    try (Run r = run(ArrowFixtures.digits(), b("features", "features"), b("probs", "probs"), config("batchesInFlight", "3"),
+    try (Run r = run(Digits.onnx(), b("features", "features"), b("probs", "probs"), config("batchesInFlight", "3"),
         batches.toArray(new VectorSchemaRoot[0]))) {
       int correct = 0;
       int row = 0;

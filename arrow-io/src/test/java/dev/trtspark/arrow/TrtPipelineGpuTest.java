@@ -10,6 +10,8 @@ import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.Engines;
 import dev.trtspark.engine.cache.EngineCache;
 import dev.trtspark.engine.memory.HostMemory;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +72,8 @@ class TrtPipelineGpuTest extends PipelineContract {
 
   @Test
   void lengthBucketsBecomeOneProfileEach() {
-    try (var lease = Engines.lease(dev.trtspark.engine.model.ArtifactLoader.load(ArrowFixtures.model("tiny_bert.onnx")), 0,
-        config(concat(bertOptions(), "build.lengthBuckets", "4,8")))) {
+    var bert = dev.trtspark.engine.model.ArtifactLoader.load(TestModels.path("tiny_bert.onnx").toString());
+    try (var lease = Engines.lease(bert, 0, config(concat(bertOptions(), "build.lengthBuckets", "4,8")))) {
       // the plan's profiles: lengths up to 4, 8 and the max shape's 32, read back from the engine
       assertArrayEquals(new long[] {4, 8, 32}, lease.signature().lengthBuckets());
       assertTrue(lease.signature().describe().contains("length buckets [4,8,32]"), lease.signature().describe());
@@ -86,7 +88,7 @@ class TrtPipelineGpuTest extends PipelineContract {
           java.util.Arrays.copyOfRange(x, s, Math.min(x.length, s + 128)), 64, allocator)));
     }
     float[] all = new float[x.length * 10];
-    try (Run r = run(ArrowFixtures.digits(), List.of(new TensorBinding("features", "features")),
+    try (Run r = run(Digits.onnx(), List.of(new TensorBinding("features", "features")),
         List.of(new TensorBinding("probs", "probs")), config("batchesInFlight", Integer.toString(inFlight)),
         batches.toArray(new VectorSchemaRoot[0]))) {
       int k = 0;

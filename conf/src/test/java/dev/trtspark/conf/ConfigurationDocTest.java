@@ -3,6 +3,7 @@ package dev.trtspark.conf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trtspark.testing.Repo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,14 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class ConfigurationDocTest {
 
-  static Path repoRoot() {
-    String root = System.getProperty("trt.repo.root");
-    return root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
-  }
-
   @Test
   void committedConfigurationDocMatchesTheDeclaredEntries() throws IOException {
-    Path doc = repoRoot().resolve("docs/configuration.md");
+    Path doc = Repo.path("docs/configuration.md");
     assertTrue(Files.exists(doc), doc + " is missing; generate it with: mvn -Pgen-docs -pl conf process-classes");
     assertEquals(ConfigurationDoc.render(), Files.readString(doc, StandardCharsets.UTF_8),
         "docs/configuration.md is stale; regenerate it with: mvn -Pgen-docs -pl conf process-classes");

@@ -8,6 +8,8 @@ import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,7 +27,7 @@ class ArtifactLoaderTest {
 
   @Test
   void bareLocalPathAndFileUriGiveTheSameBytesAndSha256() throws Exception {
-    Path onnx = Fixtures.digitsOnnx();
+    Path onnx = Digits.onnx();
     ModelArtifact bare = ArtifactLoader.load(onnx.toString());
     ModelArtifact uri = ArtifactLoader.load(onnx.toUri().toString());
     byte[] expected = Files.readAllBytes(onnx);
@@ -39,7 +41,7 @@ class ArtifactLoaderTest {
 
   @Test
   void relativePathIsResolvedAgainstTheWorkingDirectory() throws Exception {
-    Path rel = Path.of("").toAbsolutePath().relativize(Fixtures.model("identity_f32.onnx"));
+    Path rel = Path.of("").toAbsolutePath().relativize(TestModels.path("identity_f32.onnx"));
     assertEquals(ModelKind.ONNX, ArtifactLoader.load(rel.toString()).kind());
   }
 
@@ -102,7 +104,7 @@ class ArtifactLoaderTest {
     assertTrue(e.getMessage().startsWith(garbage + " is not a TensorRT 10 plan: a plan starts with the bytes "
         + "\"ftrt\", this file with 7468697320697320; it may be corrupt"), e.getMessage());
     Path onnx = tmp.resolve("renamed.plan");
-    Files.copy(Fixtures.digitsOnnx(), onnx);
+    Files.copy(Digits.onnx(), onnx);
     EngineException o = assertThrows(EngineException.class, () -> ArtifactLoader.load(onnx.toString()));
     assertTrue(o.getMessage().contains("(it looks like an ONNX model: name it .onnx"), o.getMessage());
   }

@@ -10,6 +10,7 @@ import dev.trtspark.engine.backend.Engine;
 import dev.trtspark.engine.backend.ExecutionSlot;
 import dev.trtspark.engine.backend.InferenceBackend;
 import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.testing.Digits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -214,17 +215,13 @@ public final class BackendConformance {
 
   /** Digits: argmax of the model's probabilities against the labels, over all 1,797 images. */
   public int digitsCorrect(ExecutionSlot slot) throws Exception {
-    Object[] d = Fixtures.digits();
-    float[][] x = (float[][]) d[0];
-    int[] y = (int[]) d[1];
-    float[] flat = new float[x.length * 64];
-    for (int r = 0; r < x.length; r++) {
-      System.arraycopy(x[r], 0, flat, r * 64, 64);
-    }
-    ByteBuffer probs = run(slot, Map.of("features", Fixtures.floats(flat, x.length, 64))).get("probs");
-    float[] p = Fixtures.readFloats(probs, x.length * 10);
+    Digits d = Digits.load();
+    int[] y = d.labels();
+    ByteBuffer probs = run(slot, Map.of("features", Fixtures.floats(d.flatFeatures(), d.rows(), Digits.FEATURES)))
+        .get("probs");
+    float[] p = Fixtures.readFloats(probs, d.rows() * 10);
     int correct = 0;
-    for (int r = 0; r < x.length; r++) {
+    for (int r = 0; r < d.rows(); r++) {
       int best = 0;
       for (int k = 1; k < 10; k++) {
         if (p[r * 10 + k] > p[r * 10 + best]) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.ort.OrtBackend;
+import dev.trtspark.testing.TestModels;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,13 +35,13 @@ class BigModelTest {
 
   @Test
   void anOnnxModelWithExternalDataRunsFromItsFolderAndItsDataIsPartOfItsIdentity() throws Exception {
-    ModelArtifact m = ArtifactLoader.load(Fixtures.model("affine_external.onnx").toString());
+    ModelArtifact m = ArtifactLoader.load(TestModels.path("affine_external.onnx").toString());
     assertEquals(Set.of("affine_external.onnx.data"), m.externalDataFiles());
     assertEquals(List.of(3f, 5f, 7f, 9f), run(m));
     // other weights in the data file: another identity, so never another model's cached engine
     Path copy = tmp.resolve("m");
     Files.createDirectories(copy);
-    Files.copy(Fixtures.model("affine_external.onnx"), copy.resolve("affine_external.onnx"));
+    Files.copy(TestModels.path("affine_external.onnx"), copy.resolve("affine_external.onnx"));
     ByteBuffer w = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < 4; i++) {
       w.putFloat(3f);

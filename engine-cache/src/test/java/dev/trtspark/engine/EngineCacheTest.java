@@ -147,7 +147,7 @@ class EngineCacheTest {
     try (EngineLease one = Engines.lease(a, 0, config); EngineLease two = Engines.lease(a, 0, config)) {
       assertEquals(one.key(), two.key());
       assertEquals("onnxruntime", one.backendName());
-      CacheStats s = EngineCache.existing().stats();
+      CacheStats s = EngineCache.existing().orElseThrow().stats();
       assertEquals(1, s.loads());
       assertEquals(1, s.hits());
     }

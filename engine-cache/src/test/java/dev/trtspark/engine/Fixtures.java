@@ -3,52 +3,20 @@ package dev.trtspark.engine;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.tensor.HostTensor;
-import java.io.IOException;
-import java.net.URISyntaxException;
+import dev.trtspark.testing.TestModels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
-/** Test models and host buffers; expectations are computed by each test, never by an engine. */
+/**
+ * Test models as artifacts and host buffers; expectations are computed by each test, never by an engine.
+ * The models, the digits data and the checkout's paths come from test-support.
+ */
 public final class Fixtures {
   private Fixtures() {}
 
-  public static Path model(String file) {
-    try {
-      return Path.of(Fixtures.class.getResource("/models/" + file).toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
+  /** The test model {@code file} (from test-support's {@code TestModels}), loaded as an artifact. */
   public static ModelArtifact artifact(String file) {
-    return ArtifactLoader.load(model(file).toString());
-  }
-
-  public static Path repoRoot() {
-    return Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-  }
-
-  public static Path digitsOnnx() {
-    return repoRoot().resolve("examples/digits/digits.onnx");
-  }
-
-  /** The digits CSV as {features[1797][64], labels[1797]}. */
-  public static Object[] digits() throws IOException {
-    List<String> lines = Files.readAllLines(repoRoot().resolve("examples/digits/digits.csv"));
-    int n = lines.size() - 1;
-    float[][] x = new float[n][64];
-    int[] y = new int[n];
-    for (int r = 0; r < n; r++) {
-      String[] f = lines.get(r + 1).split(",");
-      y[r] = Integer.parseInt(f[1]);
-      for (int i = 0; i < 64; i++) {
-        x[r][i] = Float.parseFloat(f[3 + i]);
-      }
-    }
-    return new Object[] {x, y};
+    return ArtifactLoader.load(TestModels.path(file).toString());
   }
 
   public static ByteBuffer direct(long bytes) {

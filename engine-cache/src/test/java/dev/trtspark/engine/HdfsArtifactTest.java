@@ -8,6 +8,8 @@ import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.ModelKind;
 import dev.trtspark.engine.ort.OrtBackend;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -33,10 +35,10 @@ class HdfsArtifactTest {
     cluster.waitActive();
     FileSystem fs = cluster.getFileSystem();
     root = fs.getUri().toString();
-    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Fixtures.digitsOnnx().toString()),
+    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Digits.onnx().toString()),
         new org.apache.hadoop.fs.Path("/models/digits.onnx"));
     for (String f : new String[] {"affine_external.onnx", "affine_external.onnx.data"}) {
-      fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Fixtures.model(f).toString()),
+      fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(TestModels.path(f).toString()),
           new org.apache.hadoop.fs.Path("/models/" + f));
     }
   }
@@ -45,7 +47,7 @@ class HdfsArtifactTest {
   void aModelWithExternalDataOnHdfsArrivesWithItsDataAndRuns() throws Exception {
     ModelArtifact remote = ArtifactLoader.load(root + "/models/affine_external.onnx", conf);
     assertEquals(java.util.Set.of("affine_external.onnx.data"), remote.externalDataFiles());
-    assertEquals(ArtifactLoader.load(Fixtures.model("affine_external.onnx").toString()).sha256(), remote.sha256(),
+    assertEquals(ArtifactLoader.load(TestModels.path("affine_external.onnx").toString()).sha256(), remote.sha256(),
         "the same identity (model and data files) as the local copy");
     try (var engine = new OrtBackend().load(remote, -1, BackendConformance.config()); var slot = engine.newSlot(1)) {
       java.nio.ByteBuffer y = BackendConformance.run(slot, java.util.Map.of("x", Fixtures.floats(new float[] {1, 2, 3, 4}, 1, 4)))
@@ -65,7 +67,7 @@ class HdfsArtifactTest {
   @Test
   void modelOnHdfsHasTheSameSha256AsTheLocalFile() {
     ModelArtifact remote = ArtifactLoader.load(root + "/models/digits.onnx", conf);
-    ModelArtifact local = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    ModelArtifact local = ArtifactLoader.load(Digits.onnx().toString());
     assertTrue(remote.uri().startsWith("hdfs://"), remote.uri());
     assertEquals(local.sha256(), remote.sha256());
     assertEquals(ModelKind.ONNX, remote.kind());

@@ -10,6 +10,8 @@ import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.ort.OrtBackend;
 import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.HostTensor;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +66,7 @@ class OrtBackendTest {
 
   @Test
   void digitsModelReachesTheRecordedAccuracy() throws Exception {
-    try (Engine engine = new OrtBackend().load(ArtifactLoader.load(Fixtures.digitsOnnx().toString()), -1,
+    try (Engine engine = new OrtBackend().load(ArtifactLoader.load(Digits.onnx().toString()), -1,
             BackendConformance.config());
         ExecutionSlot slot = engine.newSlot(1)) {
       assertEquals(1781, conformance.digitsCorrect(slot));
@@ -88,7 +90,7 @@ class OrtBackendTest {
         ExecutionSlot slot = engine.newSlot(1)) {
       EngineException e = assertThrows(EngineException.class,
           () -> BackendConformance.run(slot, Map.of("x", Fixtures.floats(new float[2 * 9], 2, 9))));
-      assertTrue(e.getMessage().startsWith("input x of model " + Fixtures.model("seq_sum.onnx")
+      assertTrue(e.getMessage().startsWith("input x of model " + TestModels.path("seq_sum.onnx")
           + ": dimension 1 is 9, allowed 1..8 (shape [2x9], profile [1x1]..[64x8])"), e.getMessage());
     }
   }

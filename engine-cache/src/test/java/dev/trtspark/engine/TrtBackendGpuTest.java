@@ -22,6 +22,7 @@ import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.trt.Cuda;
 import dev.trtspark.engine.trt.PlanBuilder;
 import dev.trtspark.engine.trt.TrtBackend;
+import dev.trtspark.testing.Digits;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ class TrtBackendGpuTest {
   }
 
   private ModelArtifact buildDigitsPlan(String precision) {
-    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    ModelArtifact onnx = ArtifactLoader.load(Digits.onnx().toString());
     PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx,
         BackendConformance.config("build.precision", precision, "build.maxBatch", "2048", "build.optBatch", "1024",
             "build.timingCache", tmp.resolve("timing.cache").toString()), 0);
@@ -162,18 +163,14 @@ class TrtBackendGpuTest {
       assertEquals("tensorrt", lease.backendName());
       assertEquals(2048, lease.signature().maxBatch());
       // through the lease API, as callers use it
-      Object[] d = Fixtures.digits();
-      float[][] x = (float[][]) d[0];
-      float[] flat = new float[x.length * 64];
-      for (int r = 0; r < x.length; r++) {
-        System.arraycopy(x[r], 0, flat, r * 64, 64);
-      }
-      ByteBuffer out = Fixtures.direct(x.length * 10L * 4);
-      slot.submit(Map.of("features", Fixtures.floats(flat, x.length, 64)), Map.of("probs", HostTensor.of(out, null))).await();
-      float[] gpu = Fixtures.readFloats(out, x.length * 10);
-      try (Engine o = new OrtBackend().load(ArtifactLoader.load(Fixtures.digitsOnnx().toString()), -1, BackendConformance.config());
+      Digits d = Digits.load();
+      float[] flat = d.flatFeatures();
+      ByteBuffer out = Fixtures.direct(d.rows() * 10L * 4);
+      slot.submit(Map.of("features", Fixtures.floats(flat, d.rows(), 64)), Map.of("probs", HostTensor.of(out, null))).await();
+      float[] gpu = Fixtures.readFloats(out, d.rows() * 10);
+      try (Engine o = new OrtBackend().load(ArtifactLoader.load(Digits.onnx().toString()), -1, BackendConformance.config());
           ExecutionSlot os = o.newSlot(1)) {
-        float[] cpu = BackendConformance.asFloats(BackendConformance.run(os, Map.of("features", Fixtures.floats(flat, x.length, 64))).get("probs"));
+        float[] cpu = BackendConformance.asFloats(BackendConformance.run(os, Map.of("features", Fixtures.floats(flat, d.rows(), 64))).get("probs"));
         double maxAbs = 0;
         for (int i = 0; i < cpu.length; i++) {
           maxAbs = Math.max(maxAbs, Math.abs(cpu[i] - gpu[i]));
@@ -225,7 +222,7 @@ class TrtBackendGpuTest {
       }
     }
     pool.shutdown();
-    CacheStats s = EngineCache.existing().stats();
+    CacheStats s = EngineCache.existing().orElseThrow().stats();
     System.out.println("after 9 leases from 9 threads: " + s);
     assertEquals(1, s.loads(), "deserialized once");
     assertEquals(8, s.hits());
@@ -279,7 +276,7 @@ class TrtBackendGpuTest {
 
   @Test
   void parserErrorsNameTheNode() throws Exception {
-    byte[] onnx = Files.readAllBytes(Fixtures.digitsOnnx());
+    byte[] onnx = Files.readAllBytes(Digits.onnx());
     Path broken = tmp.resolve("broken.onnx");
     Files.write(broken, java.util.Arrays.copyOf(onnx, onnx.length - 300));
     EngineException e = assertThrows(EngineException.class,
@@ -291,7 +288,7 @@ class TrtBackendGpuTest {
   @Test
   void int8WithoutQuantizeNodesIsRefused() {
     EngineException e = assertThrows(EngineException.class, () -> PlanBuilder.build(
-        ArtifactLoader.load(Fixtures.digitsOnnx().toString()), BackendConformance.config("build.precision", "int8"), 0));
+        ArtifactLoader.load(Digits.onnx().toString()), BackendConformance.config("build.precision", "int8"), 0));
     assertTrue(e.getMessage().startsWith("int8 needs a model with QuantizeLinear/DequantizeLinear nodes"), e.getMessage());
   }
 
@@ -364,7 +361,7 @@ class TrtBackendGpuTest {
 
   @Test
   void tf32IsOnByDefaultAsInTrtexec() {
-    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    ModelArtifact onnx = ArtifactLoader.load(Digits.onnx().toString());
     PlanBuilder.BuiltPlan built = PlanBuilder.build(onnx, dev.trtspark.conf.ConfigResolver.resolve(Map.of(), Map.of()), 0);
     assertEquals("fp32,tf32", built.metadata().builderOptions().get("spark.trt.build.precision"),
         built.metadata().builderOptions().toString());
@@ -373,7 +370,7 @@ class TrtBackendGpuTest {
   @Test
   void anOnnxModelIsBuiltOncePerPlanCacheAndLoadedFromItAfter() throws Exception {
     ResolvedConfig c = BackendConformance.config("backend", "tensorrt", "planCache.dir", tmp.resolve("cache").toString());
-    ModelArtifact onnx = ArtifactLoader.load(Fixtures.digitsOnnx().toString());
+    ModelArtifact onnx = ArtifactLoader.load(Digits.onnx().toString());
     long before = PlanBuilder.builds();
     for (int jvm = 0; jvm < 3; jvm++) {
       // each load as a new executor JVM's would be: the backend asked for an engine from the ONNX model

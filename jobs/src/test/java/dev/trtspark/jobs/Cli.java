@@ -1,35 +1,29 @@
 package dev.trtspark.jobs;
 
+import dev.trtspark.testing.Digits;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
-import org.apache.spark.sql.SparkSession;
 
-/** What the command-line tests share: the checkout, a local session, and a run of the real main. */
+/**
+ * What the command-line tests share: a run of the real main and reading its output. The checkout, the models
+ * and the digits come from test-support, the session from spark-udf's {@code SparkTestSession} (the commands
+ * find it, as under spark-submit).
+ */
 final class Cli {
   private Cli() {}
 
+  /** The digits example's model and table, as command-line arguments. */
+  static final String DIGITS_ONNX = Digits.onnx().toString();
+  static final String DIGITS_PARQUET = Digits.parquet().toString();
+
   /** A finished command: exit code, stdout, stderr. */
   record Run(int code, String out, String err) {}
-
-  static Path root() {
-    return Path.of(System.getProperty("trt.repo.root", "..")).toAbsolutePath().normalize();
-  }
-
-  /** The test JVM's session (the commands find it, as under spark-submit). */
-  static void session(String master) {
-    SparkSession.builder().master(master).config("spark.ui.enabled", "false").getOrCreate();
-  }
 
   static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Run(code, out.toString(), err.toString());
-  }
-
-  static String digits(String file) {
-    return root().resolve("examples/digits").resolve(file).toString();
   }
 
   /** A Spark array column's values as floats. */

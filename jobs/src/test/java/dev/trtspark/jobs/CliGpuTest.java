@@ -1,11 +1,16 @@
 package dev.trtspark.jobs;
 
+import static dev.trtspark.jobs.Cli.DIGITS_ONNX;
+import static dev.trtspark.jobs.Cli.DIGITS_PARQUET;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trtspark.engine.Engines;
+import dev.trtspark.spark.SparkTestSession;
+import dev.trtspark.testing.Repo;
+import dev.trtspark.testing.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -25,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CliGpuTest {
   private static final String[] SHAPES = {"--conf", "build.precision=fp32", "--conf", "build.minShapes=input_ids:1x1,attention_mask:1x1", "--conf",
       "build.optShapes=input_ids:16x8,attention_mask:16x8", "--conf", "build.maxShapes=input_ids:64x16,attention_mask:64x16"};
-  private static Path root;
 
   @TempDir
   Path tmp;
@@ -33,8 +37,7 @@ class CliGpuTest {
   @BeforeAll
   static void needsGpu() {
     assumeTrue(Engines.gpuProbe().usable(), "skipped: no usable GPU with TensorRT here (" + Engines.gpuProbe().problem() + ")");
-    root = Cli.root();
-    Cli.session("local[4]");
+    SparkTestSession.get();
   }
 
   private static String[] run(String... args) {
@@ -48,7 +51,7 @@ class CliGpuTest {
 
   @Test
   void compareAndInferAgreeWithOnnxRuntimeRowByRow() {
-    String bert = root.resolve("engine-cache/src/test/resources/models/tiny_bert.onnx").toString();
+    String bert = TestModels.path("tiny_bert.onnx").toString();
     String in = tmp.resolve("tokens").toString();
     SparkSession.active().range(300).selectExpr("id",
         "transform(sequence(1, CAST(1 + id % 16 AS INT)), j -> CAST((id * 7 + j * 3) % 50 AS BIGINT)) AS ids",
@@ -81,8 +84,8 @@ class CliGpuTest {
 
   @Test
   void trtexecFlagsBuildAndComparePlansWithPerOutputTolerances() {
-    String onnx = root.resolve("examples/digits/digits.onnx").toString();
-    String data = root.resolve("examples/digits/digits.parquet").toString();
+    String onnx = DIGITS_ONNX;
+    String data = DIGITS_PARQUET;
     String fp32 = tmp.resolve("digits-fp32.plan").toString();
     String fp16 = tmp.resolve("digits-fp16.plan").toString();
     String[] b32 = run("build", "--onnx", onnx, "--saveEngine", fp32, "--noTF32", "--minShapes", "features:1x64",
@@ -110,10 +113,10 @@ class CliGpuTest {
    */
   @Test
   void aUserPluginLibraryBuildsAndRunsItsOp() throws Exception {
-    Path so = Path.of(System.getProperty("trt.test.plugin", root.resolve(".gpu-plugin/libtile2_plugin.so").toString()));
+    Path so = Path.of(System.getProperty("trt.test.plugin", Repo.path(".gpu-plugin/libtile2_plugin.so").toString()));
     assumeTrue(java.nio.file.Files.isRegularFile(so), "skipped: the example plugin library " + so
         + " is not built (examples/plugin/build.sh TENSORRT_INCLUDE LIBCUDART_SO " + so + ")");
-    String onnx = root.resolve("engine-cache/src/test/resources/models/tile2_plugin.onnx").toString();
+    String onnx = TestModels.path("tile2_plugin.onnx").toString();
     String plan = tmp.resolve("tile2.plan").toString();
     String[] without = run("build", "--onnx", onnx, "--output", tmp.resolve("no-plugin.plan").toString());
     assertEquals("1", without[0], without[1] + without[2]);
@@ -125,7 +128,7 @@ class CliGpuTest {
         "array(CAST(id AS FLOAT), CAST(id AS FLOAT) / 2, -CAST(id AS FLOAT), 0.25f) AS x").repartition(4).write().parquet(in);
     String out = tmp.resolve("y").toString();
     String[] r = run("infer", "--model", plan, "--input", in, "--output", out, "--bind", "x=x", "--batch-size", "64",
-        "--conf", "spark.trt.plugins=" + so);
+        "--backend", "tensorrt", "--conf", "spark.trt.plugins=" + so);
     assertEquals("0", r[0], r[1] + r[2]);
     List<Row> rows = SparkSession.active().read().parquet(out).orderBy("id").collectAsList();
     assertEquals(1000, rows.size());

@@ -1,9 +1,13 @@
 package dev.trtspark.jobs;
 
+import static dev.trtspark.jobs.Cli.DIGITS_ONNX;
+import static dev.trtspark.jobs.Cli.DIGITS_PARQUET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trtspark.spark.SparkTestSession;
+import dev.trtspark.testing.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +42,7 @@ class ClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path target = Cli.root().resolve("jobs/target");
+    Path target = Repo.path("jobs/target");
     try (var files = Files.list(target)) {
       jar = files.map(Path::toString).filter(f -> f.endsWith("-spark-submit.jar")).findFirst().orElseThrow(() ->
           new IllegalStateException("no spark-submit jar in " + target + ": run mvn package first"));
@@ -46,13 +50,13 @@ class ClusterTest {
     cluster = new LocalCluster(tmp.resolve("cluster"), 2);
     hdfs = cluster.hdfs();
     var fs = cluster.fileSystem();
-    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Cli.root().resolve("examples/digits/digits.onnx").toString()),
+    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(DIGITS_ONNX),
         new org.apache.hadoop.fs.Path("/models/digits.onnx"));
     // 179,700 rows in 48 files: long enough to kill an executor while the job runs
     fs.mkdirs(new org.apache.hadoop.fs.Path("/out"));
-    spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    spark = SparkTestSession.get();
     Path local = tmp.resolve("digits-x100");
-    spark.read().parquet(Cli.root().resolve("examples/digits/digits.parquet").toString())
+    spark.read().parquet(DIGITS_PARQUET)
         .crossJoin(spark.range(100).withColumnRenamed("id", "copy"))
         .selectExpr("monotonically_increasing_id() AS id", "features", "label", "copy").repartition(48)
         .write().parquet(local.toString());

@@ -1,8 +1,9 @@
 package dev.trtspark.jobs;
 
+import static dev.trtspark.jobs.Cli.DIGITS_ONNX;
+import static dev.trtspark.jobs.Cli.DIGITS_PARQUET;
 import static dev.trtspark.jobs.Cli.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static dev.trtspark.jobs.Cli.digits;
 import static dev.trtspark.jobs.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.trtspark.engine.Engines;
+import dev.trtspark.spark.SparkTestSession;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.Repo;
+import dev.trtspark.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,20 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM's logging matter).
  */
 class HardeningTest {
-  private static Path root;
-
   @TempDir
   Path tmp;
 
   @BeforeAll
   static void session() {
-    root = Cli.root();
-    Cli.session("local[2]");
+    SparkTestSession.get();
   }
 
   /** bin/trt-spark in a new process, as a user's terminal sees it. */
   private Cli.Run launch(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/trt-spark").toString()));
+    List<String> cmd = new ArrayList<>(List.of(Repo.path("bin/trt-spark").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
     pb.environment().putAll(env);
@@ -57,7 +59,7 @@ class HardeningTest {
   }
 
   private static String bert() {
-    return root.resolve("engine-cache/src/test/resources/models/tiny_bert.onnx").toString();
+    return TestModels.path("tiny_bert.onnx").toString();
   }
 
   /** A tokenized table as a user has it: ids of varying length and a mask of ones. */
@@ -120,9 +122,9 @@ class HardeningTest {
   void overwriteNeverDestroysAnInputOrTheModel() throws Exception {
     Path data = tmp.resolve("data");
     Path table = data.resolve("t.parquet");
-    SparkSession.active().read().parquet(digits("digits.parquet")).limit(50).write().parquet(table.toString());
+    SparkSession.active().read().parquet(DIGITS_PARQUET).limit(50).write().parquet(table.toString());
     Path model = tmp.resolve("m.onnx");
-    Files.copy(Path.of(digits("digits.onnx")), model);
+    Files.copy(Digits.onnx(), model);
     Path link = tmp.resolve("link");
     Files.createSymbolicLink(link, table);
     String[][] unsafe = {
@@ -138,7 +140,7 @@ class HardeningTest {
       assertTrue(r.err().startsWith("trt-spark infer: --output " + u[0] + " " + u[1]), r.err());
     }
     assertEquals(50, SparkSession.active().read().parquet(table.toString()).count(), "the input is intact");
-    assertEquals(Files.size(Path.of(digits("digits.onnx"))), Files.size(model), "the model is intact");
+    assertEquals(Files.size(Digits.onnx()), Files.size(model), "the model is intact");
   }
 
   @Test
@@ -149,7 +151,7 @@ class HardeningTest {
     Path other = tmp.resolve(".other._trt_1234");
     Files.createDirectories(other);
     Files.setLastModifiedTime(other, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+    Cli.Run r = run("infer", "--model", DIGITS_ONNX, "--input", DIGITS_PARQUET, "--output",
         tmp.resolve("scored").toString(), "--bind", "features=features");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("removed file:" + stale + ", left by an earlier job that did not finish"), r.out());
@@ -161,7 +163,7 @@ class HardeningTest {
   void aJobKilledWithSigkillLeavesNoOutputAndTheNextJobRemovesItsStagingFolder() throws Exception {
     String in = tokens("many-tokens", 20_000);
     Path out = tmp.resolve("scored");
-    List<String> cmd = List.of(root.resolve("bin/trt-spark").toString(), "infer", "--model", bert(), "--input", in,
+    List<String> cmd = List.of(Repo.path("bin/trt-spark").toString(), "infer", "--model", bert(), "--input", in,
         "--output", out.toString(), "--bind", "input_ids=ids", "--bind", "attention_mask=mask", "--batch-size", "1");
     Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("killed.log").toFile()).start();
@@ -213,14 +215,14 @@ class HardeningTest {
   @Test
   void globsRelativeFileUrisAndSparkOptionsWork() throws Exception {
     Path table = tmp.resolve("parts");
-    SparkSession.active().read().parquet(digits("digits.parquet")).repartition(3).write().parquet(table.toString());
+    SparkSession.active().read().parquet(DIGITS_PARQUET).repartition(3).write().parquet(table.toString());
     List<String> parts;
     try (Stream<Path> s = Files.list(table)) {
       parts = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-")).sorted().toList();
     }
     assertEquals(3, parts.size());
     String glob = table + "/part-0000[01]*.parquet";
-    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", glob, "--output", tmp.resolve("g").toString(),
+    Cli.Run r = run("infer", "--model", DIGITS_ONNX, "--input", glob, "--output", tmp.resolve("g").toString(),
         "--bind", "features=features", "--conf", "spark.sql.shuffle.partitions=3", "--conf", "batchSize=64");
     assertEquals(0, r.code(), r.err());
     long expected = SparkSession.active().read().parquet(table.resolve(parts.get(0)).toString(),
@@ -228,11 +230,11 @@ class HardeningTest {
     assertTrue(r.out().contains("rows out: " + expected + "\n"), r.out());
     assertEquals("3", SparkSession.active().conf().get("spark.sql.shuffle.partitions"));
     Path cwd = Path.of("").toAbsolutePath();
-    String relative = "file:" + cwd.relativize(Path.of(digits("digits.onnx")));
-    Cli.Run rel = run("infer", "--model", relative, "--input", digits("digits.parquet"), "--output",
+    String relative = "file:" + cwd.relativize(Digits.onnx());
+    Cli.Run rel = run("infer", "--model", relative, "--input", DIGITS_PARQUET, "--output",
         tmp.resolve("rel").toString(), "--bind", "features=features");
     assertEquals(0, rel.code(), rel.err());
-    Cli.Run s3 = run("infer", "--model", digits("digits.onnx"), "--input", "s3a://bucket/table", "--output",
+    Cli.Run s3 = run("infer", "--model", DIGITS_ONNX, "--input", "s3a://bucket/table", "--output",
         tmp.resolve("s3").toString(), "--bind", "features=features");
     assertEquals(2, s3.code(), s3.err());
     assertTrue(s3.err().startsWith("trt-spark infer: no Hadoop FileSystem for s3a:// on the classpath"), s3.err());
@@ -242,13 +244,13 @@ class HardeningTest {
   @Test
   void exitCodesTellBadArgumentsFromFailedJobs() throws Exception {
     String out = tmp.resolve("o").toString();
-    String[] base = {"infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output", out,
+    String[] base = {"infer", "--model", DIGITS_ONNX, "--input", DIGITS_PARQUET, "--output", out,
         "--bind", "features=features"};
     assertEquals(2, run(concat(base, "--batch-size", "0")).code());
     assertEquals(2, run(concat(base, "--conf", "badRowPolicy=sometimes")).code());
     assertEquals(2, run(concat(base, "--conf", "spark.trt.noSuchKey=1")).code());
     assertEquals(2, run(concat(base, "--conf", "novalue")).code());
-    assertEquals(2, run("infer", "--model", digits("digits.onnx"), "--input", tmp.resolve("missing").toString(),
+    assertEquals(2, run("infer", "--model", DIGITS_ONNX, "--input", tmp.resolve("missing").toString(),
         "--output", out, "--bind", "features=features").code());
     assertEquals(2, run(concat(base, "--bind", "extra=label")).code());
     Files.createDirectories(Path.of(out));
@@ -257,15 +259,15 @@ class HardeningTest {
     assertEquals("trt-spark infer: output " + out + " already exists; pass --overwrite to replace it\n"
         + "(run with --verbose for the stack trace)\n", exists.err());
     Path bad = tmp.resolve("bad.parquet");
-    SparkSession.active().read().parquet(digits("digits.parquet"))
+    SparkSession.active().read().parquet(DIGITS_PARQUET)
         .selectExpr("id", "IF(id = 1500, NULL, features) AS features").repartition(1).write().parquet(bad.toString());
-    Cli.Run failed = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run failed = run("infer", "--model", DIGITS_ONNX, "--input", bad.toString(), "--output",
         tmp.resolve("never").toString(), "--bind", "features=features");
     assertEquals(1, failed.code(), failed.err());
     assertTrue(failed.err().matches("(?s)trt-spark infer: partition 0 \\(reading file:(//)?" + bad
         + "/part-00000-[^ ]*\\.parquet\\): column 'features' row 220 of batch 5 \\(partition row 1500\\) is null.*"),
         failed.err());
-    Cli.Run nulls = run("infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run nulls = run("infer", "--model", DIGITS_ONNX, "--input", bad.toString(), "--output",
         tmp.resolve("nulls").toString(), "--bind", "features=features", "--conf", "badRowPolicy=null");
     assertEquals(0, nulls.code(), nulls.err());
     assertTrue(nulls.out().contains("badRows=1 (null_row=1) "), nulls.out());
@@ -274,7 +276,7 @@ class HardeningTest {
   @Test
   void theTensorRtBackendWithoutAGpuFailsOnTheDriverAtOnce() {
     assumeFalse(Engines.gpuProbe().usable(), "this host has a GPU");
-    Cli.Run r = run("infer", "--model", digits("digits.onnx"), "--input", digits("digits.parquet"), "--output",
+    Cli.Run r = run("infer", "--model", DIGITS_ONNX, "--input", DIGITS_PARQUET, "--output",
         tmp.resolve("o").toString(), "--bind", "features=features", "--backend", "tensorrt");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("trt-spark infer: spark.trt.backend=tensorrt, but TensorRT cannot run here: "), r.err());
@@ -288,10 +290,10 @@ class HardeningTest {
     assertTrue(inspect.out().endsWith("  output pooler_output float32 [-1, 16]\n"), "flushed before exit: " + inspect.out());
     assertEquals("", inspect.err(), "no JVM or logging warnings");
     Path bad = tmp.resolve("bad.parquet");
-    SparkSession.active().read().parquet(digits("digits.parquet"))
+    SparkSession.active().read().parquet(DIGITS_PARQUET)
         .selectExpr("id", "IF(id = 10, NULL, features) AS features").limit(100).repartition(1).write()
         .parquet(bad.toString());
-    Cli.Run failed = launch(Map.of(), "infer", "--model", digits("digits.onnx"), "--input", bad.toString(), "--output",
+    Cli.Run failed = launch(Map.of(), "infer", "--model", DIGITS_ONNX, "--input", bad.toString(), "--output",
         tmp.resolve("never").toString(), "--bind", "features=features");
     assertEquals(1, failed.code(), failed.err());
     List<String> lines = failed.err().lines().filter(l -> !l.isBlank() && !l.contains("[Stage ")).toList();

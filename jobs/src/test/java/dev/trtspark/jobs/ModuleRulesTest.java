@@ -3,6 +3,7 @@ package dev.trtspark.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trtspark.testing.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,12 +25,15 @@ import org.junit.jupiter.api.Test;
  * main package has a {@code package-info.java} saying what it may import. Every violation is listed at
  * once, as {@code module: file:line imports X (rule: ...)}, or {@code uses X in code} for a qualified name.
  *
- * <p>The {@code bench} module (when present) may use anything; no other module may use it.
+ * <p>The {@code bench} module (when present) may use anything; no other module may use it. The
+ * {@code test-support} module (the tests' shared library) uses no other trt-spark module, nor Spark,
+ * TensorRT or ONNX Runtime; no module's main code uses it.
  */
 class ModuleRulesTest {
 
   private static final List<String> PRODUCT_MODULES = List.of("conf", "engine-cache", "arrow-io", "spark-udf", "jobs");
   private static final String BENCH = "bench";
+  private static final String TEST_SUPPORT = "test-support";
 
   /** Where a qualified name starts with one of the roots the rules are about. */
   private static final Pattern WATCHED = Pattern.compile(
@@ -44,12 +48,12 @@ class ModuleRulesTest {
   /** The rules of each module, checked in order; a name is reported against the first rule it breaks. */
   private static final Map<String, List<Rule>> RULES = Map.of(
       "conf", List.of(
-          benchOnly(),
+          noBenchOrTestSupport(),
           forbid("conf stays light: no Spark, Arrow, TensorRT/CUDA or ONNX Runtime",
               "org.apache.spark", "org.apache.arrow", "org.bytedeco", "ai.onnxruntime"),
           onlyOurs("conf depends on no other trt-spark module", "dev.trtspark.conf.**")),
       "engine-cache", List.of(
-          benchOnly(),
+          noBenchOrTestSupport(),
           forbid("Spark types never enter engine-cache or arrow-io", "org.apache.spark"),
           forbid("engine-cache does not touch Arrow", "org.apache.arrow"),
           onlyOurs("engine-cache depends only on conf (dependencies point one way)",
@@ -57,7 +61,7 @@ class ModuleRulesTest {
           new Rule("TensorRT-version-specific calls stay in engine.trt",
               (file, pkg) -> under(pkg, "org.bytedeco.tensorrt") && !file.pkg().equals("dev.trtspark.engine.trt"))),
       "arrow-io", List.of(
-          benchOnly(),
+          noBenchOrTestSupport(),
           forbid("Spark types never enter engine-cache or arrow-io", "org.apache.spark"),
           forbid("TensorRT and CUDA types never leave engine-cache", "org.bytedeco"),
           forbid("ONNX Runtime types never leave engine-cache", "ai.onnxruntime"),
@@ -67,7 +71,7 @@ class ModuleRulesTest {
               "dev.trtspark.engine.cache", "dev.trtspark.engine.memory", "dev.trtspark.engine.model",
               "dev.trtspark.engine.tensor")),
       "spark-udf", List.of(
-          benchOnly(),
+          noBenchOrTestSupport(),
           forbid("TensorRT and CUDA types never leave engine-cache", "org.bytedeco"),
           forbid("ONNX Runtime types never leave engine-cache", "ai.onnxruntime"),
           onlyOurs("spark-udf uses conf, arrow-io and engine-cache's public packages (" + ENGINE_PUBLIC
@@ -76,7 +80,7 @@ class ModuleRulesTest {
               "dev.trtspark.engine.backend", "dev.trtspark.engine.cache", "dev.trtspark.engine.memory",
               "dev.trtspark.engine.model", "dev.trtspark.engine.tensor")),
       "jobs", List.of(
-          benchOnly(),
+          noBenchOrTestSupport(),
           forbid("TensorRT and CUDA types never leave engine-cache", "org.bytedeco"),
           forbid("ONNX Runtime types never leave engine-cache", "ai.onnxruntime"),
           onlyOurs("jobs runs inference only through spark-udf's public package dev.trtspark.spark; besides it "
@@ -84,11 +88,15 @@ class ModuleRulesTest {
                   + "internals, spark.exec, spark.sql or arrow-io",
               "dev.trtspark.jobs.**", "dev.trtspark.spark", "dev.trtspark.conf.**", "dev.trtspark.engine",
               "dev.trtspark.engine.model", "dev.trtspark.engine.tensor")),
-      BENCH, List.of());
+      BENCH, List.of(),
+      TEST_SUPPORT, List.of(
+          forbid("test-support serves every module's tests: no Spark, TensorRT/CUDA or ONNX Runtime",
+              "org.apache.spark", "org.bytedeco", "ai.onnxruntime"),
+          onlyOurs("test-support depends on no trt-spark module", "dev.trtspark.testing.**")));
 
   @Test
   void scannerReadsEveryModuleAndSeesAKnownImport() {
-    Path root = Cli.root();
+    Path root = Repo.root();
     for (String module : PRODUCT_MODULES) {
       assertTrue(Files.isDirectory(root.resolve(module).resolve("src/main/java")),
           module + " has no src/main/java under " + root);
@@ -139,13 +147,13 @@ class ModuleRulesTest {
 
   @Test
   void everyModuleImportsOnlyWhatArchitectureAllows() {
-    List<String> v = violations(scan(Cli.root()));
+    List<String> v = violations(scan(Repo.root()));
     assertTrue(v.isEmpty(), v.size() + " violation(s) of ARCHITECTURE.md's module rules:\n" + String.join("\n", v));
   }
 
   @Test
   void everyMainPackageHasAPackageInfoSayingWhatItMayImport() {
-    Path root = Cli.root();
+    Path root = Repo.root();
     Map<Path, String> packages = new TreeMap<>();
     for (SourceFile f : scan(root)) {
       packages.put(root.resolve(f.path()).getParent(), f.module());
@@ -169,8 +177,9 @@ class ModuleRulesTest {
   /** A rule a name breaks, given the file it is written in and the name's package. */
   record Rule(String text, BiPredicate<SourceFile, String> breaks) {}
 
-  private static Rule benchOnly() {
-    return forbid("only the bench module uses benchmarks; no shipped module imports them", "dev.trtspark.bench");
+  private static Rule noBenchOrTestSupport() {
+    return forbid("only the bench module uses benchmarks, and only tests use test-support; no shipped module imports "
+        + "either", "dev.trtspark.bench", "dev.trtspark.testing");
   }
 
   private static Rule forbid(String text, String... roots) {
@@ -253,10 +262,13 @@ class ModuleRulesTest {
     }
   }
 
-  /** Every {@code *.java} under {@code MODULE/src/main/java} of the product modules and, when present, bench. */
+  /**
+   * Every {@code *.java} under {@code MODULE/src/main/java} of the product modules and, when present, bench and
+   * test-support.
+   */
   static List<SourceFile> scan(Path root) {
     List<SourceFile> files = new ArrayList<>();
-    for (String module : Stream.concat(PRODUCT_MODULES.stream(), Stream.of(BENCH)).toList()) {
+    for (String module : Stream.concat(PRODUCT_MODULES.stream(), Stream.of(BENCH, TEST_SUPPORT)).toList()) {
       Path src = root.resolve(module).resolve("src/main/java");
       if (!Files.isDirectory(src)) {
         continue;

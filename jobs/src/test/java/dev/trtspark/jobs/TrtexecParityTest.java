@@ -9,6 +9,8 @@ import dev.trtspark.conf.BuildConf;
 import dev.trtspark.conf.ConfigResolver;
 import dev.trtspark.conf.Precision;
 import dev.trtspark.engine.Engines;
+import dev.trtspark.spark.SparkTestSession;
+import dev.trtspark.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,11 +26,11 @@ class TrtexecParityTest {
 
   @BeforeAll
   static void session() {
-    Cli.session("local[2]");
+    SparkTestSession.get();
   }
 
   private static String bert() {
-    return Cli.root().resolve("engine-cache/src/test/resources/models/tiny_bert.onnx").toString();
+    return TestModels.path("tiny_bert.onnx").toString();
   }
 
   @Test

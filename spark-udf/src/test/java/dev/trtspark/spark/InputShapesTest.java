@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.testing.TestModels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class InputShapesTest {
     float[] mean = {0.485f, 0.456f, 0.406f};
     float[] std = {0.229f, 0.224f, 0.225f};
     for (Dataset<Row> in : bothPaths(df, "images")) {
-      TrtInference inference = TrtInference.builder().model(SparkTestSession.model("image_u8_norm.onnx"))
+      TrtInference inference = TrtInference.builder().model(TestModels.path("image_u8_norm.onnx").toString())
           .input("pixels", "image").output("means", "means").batchSize(16).build();
       List<Row> out = sorted(inference.transform(in));
       assertEquals(50, out.size());
@@ -118,7 +119,7 @@ class InputShapesTest {
     Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
         .add("raw", DataTypes.BinaryType));
     for (Dataset<Row> in : bothPaths(df, "raw")) {
-      TrtInference lenient = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "raw")
+      TrtInference lenient = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "raw")
           .output("y", "y").option("badRowPolicy", "null").batchSize(16).build();
       List<Row> out = sorted(lenient.transform(in));
       for (Row r : out) {
@@ -132,7 +133,7 @@ class InputShapesTest {
       assertEquals(2, lenient.metrics().badRows());
       assertEquals(java.util.Map.of(dev.trtspark.arrow.binding.BadRows.Reason.WRONG_LENGTH, 1L,
           dev.trtspark.arrow.binding.BadRows.Reason.NULL_ROW, 1L), lenient.metrics().badRowsByReason());
-      TrtInference strict = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "raw")
+      TrtInference strict = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "raw")
           .output("y", "y").batchSize(16).build();
       SparkException e = assertThrows(SparkException.class, () -> strict.transform(in.filter("id <> 9")).collect());
       assertTrue(e.getMessage().contains("column 'raw' row 7 of batch 0 (partition row 7) has 15 bytes, not a whole number "
@@ -151,7 +152,7 @@ class InputShapesTest {
     Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
         .add("raw", DataTypes.BinaryType)).coalesce(1);
     for (Dataset<Row> in : bothPaths(df, "dictionary")) {
-      List<Row> out = sorted(TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "raw")
+      List<Row> out = sorted(TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "raw")
           .output("y", "y").batchSize(256).build().transform(in));
       assertEquals(3000, out.size());
       for (Row r : out) {
@@ -165,7 +166,7 @@ class InputShapesTest {
   void aModelWithExternalDataRunsThroughSpark() {
     // not broadcast (its data file would be missing): the executors read the model and its data from the URI
     Dataset<Row> df = spark.sql("SELECT id, array(CAST(id AS FLOAT), 1F, 2F, 3F) AS x FROM range(0, 10, 1, 2)");
-    List<Row> out = sorted(TrtInference.builder().model(SparkTestSession.model("affine_external.onnx")).input("x", "x")
+    List<Row> out = sorted(TrtInference.builder().model(TestModels.path("affine_external.onnx").toString()).input("x", "x")
         .output("y", "y").build().transform(df));
     assertEquals(10, out.size());
     for (Row r : out) {
@@ -179,7 +180,7 @@ class InputShapesTest {
     Dataset<Row> df = spark.sql("SELECT id, transform(sequence(0, 3), j -> CAST(id * 10 - 120 + j AS TINYINT)) AS x "
         + "FROM range(0, 25, 1, 2)");
     for (Dataset<Row> in : bothPaths(df, "bytes")) {
-      TrtInference neg = TrtInference.builder().model(SparkTestSession.model("neg_i8.onnx")).input("x", "x")
+      TrtInference neg = TrtInference.builder().model(TestModels.path("neg_i8.onnx").toString()).input("x", "x")
           .output("y", "y").build();
       List<Row> out = sorted(neg.transform(in));
       assertEquals("array<tinyint>", neg.transformSchema(in.schema()).apply("y").dataType().simpleString());
@@ -203,7 +204,7 @@ class InputShapesTest {
     Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
         .add("v", SQLDataTypes.VectorType()));
     for (Dataset<Row> in : bothPaths(df, "vectors")) {
-      List<Row> out = sorted(TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "v")
+      List<Row> out = sorted(TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "v")
           .output("y", "y").batchSize(8).build().transform(in));
       for (Row r : out) {
         long id = r.getLong(0);
@@ -220,7 +221,7 @@ class InputShapesTest {
         + "IF(id = 5, NULL, 0.5F) AS f3, 'text' AS label FROM range(0, 20, 1, 2)");
     for (Dataset<Row> in : bothPaths(df, "wide")) {
       for (String columns : new String[] {"f0,f1,f2,f3", "f*"}) {
-        TrtInference inference = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+        TrtInference inference = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString())
             .input("x", columns).output("y", "y").option("badRowPolicy", "null").build();
         assertEquals("struct<id:bigint,label:string,y:array<float>>",
             inference.transformSchema(in.schema()).simpleString(), "the bound columns are dropped");
@@ -238,11 +239,11 @@ class InputShapesTest {
       }
     }
     IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> TrtInference.builder()
-        .model(SparkTestSession.model("affine_f32.onnx")).input("x", "f0,label").build().transform(df));
+        .model(TestModels.path("affine_f32.onnx").toString()).input("x", "f0,label").build().transform(df));
     assertTrue(text.getMessage().startsWith("columns [f0, label] cannot feed tensor 'x' (float32 [-1x4]): column 'label' "
         + "is string"), text.getMessage());
     IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> TrtInference.builder()
-        .model(SparkTestSession.model("affine_f32.onnx")).input("x", "g*").build().transform(df));
+        .model(TestModels.path("affine_f32.onnx").toString()).input("x", "g*").build().transform(df));
     assertTrue(none.getMessage().startsWith("no input column matches 'g*' (for tensor 'x')"), none.getMessage());
   }
 
@@ -253,7 +254,7 @@ class InputShapesTest {
         + "h -> transform(sequence(0, IF(id = 4 AND c = 1 AND h = 3, 6, 7)), w -> CAST(c * 100 + h * 8 + w + id AS FLOAT)))) "
         + "AS planes, IF(id = 6, array(array(array(1F))), NULL) AS tiny FROM range(0, 12, 1, 2)");
     for (Dataset<Row> in : bothPaths(df, "nested")) {
-      TrtInference inference = TrtInference.builder().model(SparkTestSession.model("image_mean.onnx"))
+      TrtInference inference = TrtInference.builder().model(TestModels.path("image_mean.onnx").toString())
           .input("x", "planes").output("y", "y").option("badRowPolicy", "null").build();
       List<Row> out = sorted(inference.transform(in));
       for (Row r : out) {
@@ -269,19 +270,19 @@ class InputShapesTest {
       }
       assertEquals(java.util.Map.of(dev.trtspark.arrow.binding.BadRows.Reason.RAGGED, 1L),
           inference.metrics().badRowsByReason());
-      TrtInference strict = TrtInference.builder().model(SparkTestSession.model("image_mean.onnx"))
+      TrtInference strict = TrtInference.builder().model(TestModels.path("image_mean.onnx").toString())
           .input("x", "planes").output("y", "y").build();
       SparkException e = assertThrows(SparkException.class, () -> strict.transform(in).collect());
       assertTrue(e.getMessage().contains("column 'planes' row ") && e.getMessage().contains("is ragged: an array of 7 "
           + "values at depth 3, where the first one there has 8"), e.getMessage());
-      TrtInference small = TrtInference.builder().model(SparkTestSession.model("image_mean.onnx"))
+      TrtInference small = TrtInference.builder().model(TestModels.path("image_mean.onnx").toString())
           .input("x", "tiny").output("y", "y").option("badRowPolicy", "null").build();
       small.transform(in).collect();
       assertEquals(java.util.Map.of(dev.trtspark.arrow.binding.BadRows.Reason.WRONG_LENGTH, 1L,
           dev.trtspark.arrow.binding.BadRows.Reason.NULL_ROW, 11L), small.metrics().badRowsByReason());
     }
     IllegalArgumentException depth = assertThrows(IllegalArgumentException.class, () -> TrtInference.builder()
-        .model(SparkTestSession.model("image_mean.onnx")).input("x", "two").build()
+        .model(TestModels.path("image_mean.onnx").toString()).input("x", "two").build()
         .transform(spark.sql("SELECT array(array(1F)) AS two")));
     assertTrue(depth.getMessage().startsWith("column 'two' (array<array<float>>) cannot feed tensor 'x' (float32 "
         + "[-1x3x8x8]): it has 2 levels of arrays, and the tensor [-1x3x8x8] takes 3"), depth.getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.trtspark.testing.Digits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +28,8 @@ class NotebookSessionTest {
     Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
     assumeTrue(Files.isExecutable(jshell), "skipped: no jshell in " + System.getProperty("java.home"));
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String digits = SparkTestSession.digits("digits.parquet");
-    String onnx = SparkTestSession.digits("digits.onnx");
+    String digits = Digits.parquet().toString();
+    String onnx = Digits.onnx().toString();
     String script = String.join("\n",
         "import org.apache.spark.sql.*;",
         "import dev.trtspark.spark.*;",
@@ -39,7 +40,7 @@ class NotebookSessionTest {
         "System.out.println(\"FIRST \" + inference.transform(df).filter(\"array_position(probs, array_max(probs)) - 1 = label\").count());",
         // a count() that reads no output would not run the model (Spark prunes unused columns): read one
         "System.out.println(\"SECOND \" + inference.transform(df.filter(\"split = 'test'\")).filter(\"probs IS NOT NULL\").count());",
-        "System.out.println(\"CACHE \" + dev.trtspark.engine.cache.EngineCache.existing().stats());",
+        "System.out.println(\"CACHE \" + dev.trtspark.engine.cache.EngineCache.existing().orElseThrow().stats());",
         "System.out.println(\"METRICS \" + inference.metrics().summary());",
         "spark.stop();",
         "/exit",

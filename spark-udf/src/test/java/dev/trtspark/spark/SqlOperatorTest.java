@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.trtspark.spark.sql.TrtRules;
 import dev.trtspark.spark.sql.TrtSparkExtensions;
 import dev.trtspark.spark.sql.TrtSql;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -47,11 +49,11 @@ class SqlOperatorTest {
 
   @Test
   void aModelNamedInTheConfRunsInSqlInBatchesLikeTheDataFrameApi() {
-    spark.conf().set("spark.trt.model.digits_conf.uri", SparkTestSession.digits("digits.onnx"));
+    spark.conf().set("spark.trt.model.digits_conf.uri", Digits.onnx().toString());
     spark.conf().set("spark.trt.model.digits_conf.batchSize", "128");
     try {
       TrtSql.install(spark);
-      spark.read().parquet(SparkTestSession.digits("digits.parquet")).createOrReplaceTempView("digits_conf_t");
+      spark.read().parquet(Digits.parquet().toString()).createOrReplaceTempView("digits_conf_t");
       Dataset<Row> scored = spark.sql("SELECT label, trt_predict('digits_conf', features) AS probs FROM digits_conf_t");
       String plan = explain(scored);
       assertEquals(1, count(plan, "TrtEvaluation model digits_conf"), plan);
@@ -66,7 +68,7 @@ class SqlOperatorTest {
       // the same values as the DataFrame API
       List<Row> viaSql = spark.sql("SELECT trt_predict('digits_conf', features) AS probs FROM digits_conf_t")
           .collectAsList();
-      List<Row> viaApi = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).input("features", "features")
+      List<Row> viaApi = TrtInference.builder().model(Digits.onnx().toString()).input("features", "features")
           .output("probs", "probs").build().transform(spark.table("digits_conf_t")).select("probs").collectAsList();
       assertEquals(viaApi, viaSql);
     } finally {
@@ -77,7 +79,7 @@ class SqlOperatorTest {
 
   @Test
   void theColumnFormWorksInSelectWithColumnAndWhereAndRunsTheModelOnce() {
-    TrtInference affine = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "a")
+    TrtInference affine = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "a")
         .output("y", "y").batchSize(16).build();
     Dataset<Row> out = rows(200, 4).withColumn("y", affine.predict(col("a")))
         .where(element_at(col("y"), 1).gt(100f)).select("id", "y");
@@ -97,7 +99,7 @@ class SqlOperatorTest {
 
   @Test
   void filtersOnInputColumnsRunBeforeTheModel() {
-    TrtInference affine = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "a")
+    TrtInference affine = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "a")
         .output("y", "y").build();
     Dataset<Row> df = rows(1000, 4);
     List<Row> out = affine.transform(df).where("id % 10 = 3").collectAsList();
@@ -107,9 +109,9 @@ class SqlOperatorTest {
 
   @Test
   void twoModelsAndOneModelOnTwoColumnsRunInOneQuery() {
-    TrtSql.register(spark, "affine_two", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+    TrtSql.register(spark, "affine_two", TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString())
         .input("x", "x").output("y", "y").build());
-    TrtSql.register(spark, "total_two", TrtInference.builder().model(SparkTestSession.model("scalar_out.onnx"))
+    TrtSql.register(spark, "total_two", TrtInference.builder().model(TestModels.path("scalar_out.onnx").toString())
         .input("x", "x").output("y", "y").build());
     rows(30, 3).createOrReplaceTempView("two_t");
     Dataset<Row> q = spark.sql("SELECT id, trt_predict('affine_two', a) AS ya, trt_predict('affine_two', b) AS yb, "
@@ -130,7 +132,7 @@ class SqlOperatorTest {
 
   @Test
   void severalOutputsAreAStructWhoseFieldsCanBeSelected() {
-    TrtSql.register(spark, "sum_prod_sql", TrtInference.builder().model(SparkTestSession.model("two_in_two_out.onnx"))
+    TrtSql.register(spark, "sum_prod_sql", TrtInference.builder().model(TestModels.path("two_in_two_out.onnx").toString())
         .input("a", "l").input("b", "r").output("sum", "s").output("prod", "p").build());
     Row r = spark.sql("SELECT o.s, o.p FROM (SELECT trt_predict('sum_prod_sql', array(1F, 2F, 3F), array(4F, 5F, 6F)) "
         + "AS o)").collectAsList().get(0);
@@ -140,7 +142,7 @@ class SqlOperatorTest {
 
   @Test
   void wrongCallsFailAtAnalysisNamingWhatToFix() {
-    TrtSql.register(spark, "affine_err", TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx"))
+    TrtSql.register(spark, "affine_err", TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString())
         .input("x", "x").output("y", "y").build());
     rows(3, 1).createOrReplaceTempView("err_t");
     String count = assertThrows(Exception.class, () -> spark.sql("SELECT trt_predict('affine_err', a, b) FROM err_t")
@@ -158,7 +160,7 @@ class SqlOperatorTest {
         .collectAsList()).getMessage();
     assertTrue(name.contains("trt_predict takes the model's name (a string constant) first"), name);
     String conf = assertThrows(Exception.class, () -> {
-      spark.conf().set("spark.trt.model.typo.uri", SparkTestSession.model("affine_f32.onnx"));
+      spark.conf().set("spark.trt.model.typo.uri", TestModels.path("affine_f32.onnx").toString());
       spark.conf().set("spark.trt.model.typo.batchSise", "8");
       try {
         spark.sql("SELECT trt_predict('typo', a) FROM err_t").collectAsList();
@@ -175,7 +177,7 @@ class SqlOperatorTest {
     Path in = Files.createDirectories(tmp.resolve("in"));
     Path out = tmp.resolve("out");
     Path checkpoint = tmp.resolve("checkpoint");
-    TrtInference affine = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "a")
+    TrtInference affine = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "a")
         .output("y", "y").build();
     rows(100, 2).write().parquet(in.resolve("f1").toString());
     org.apache.spark.sql.types.StructType schema = spark.read().parquet(in.resolve("f1").toString()).schema();
@@ -217,7 +219,7 @@ class SqlOperatorTest {
     }
     assertFalse(fresh.experimental().extraOptimizations().contains(TrtRules.Extract.INSTANCE),
         "nothing installed at run time in this session");
-    fresh.conf().set("spark.trt.model.ext_affine.uri", SparkTestSession.model("affine_f32.onnx"));
+    fresh.conf().set("spark.trt.model.ext_affine.uri", TestModels.path("affine_f32.onnx").toString());
     Dataset<Row> q = fresh.sql("SELECT id, trt_predict('ext_affine', array(CAST(id AS FLOAT), 0F, 0F, 0F)) AS y "
         + "FROM range(0, 5, 1, 1)");
     assertTrue(explain(q).contains("TrtEvaluation model ext_affine"), explain(q));

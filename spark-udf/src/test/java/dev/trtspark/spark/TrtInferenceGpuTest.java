@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.trtspark.engine.Engines;
 import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.testing.Digits;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,14 +24,14 @@ class TrtInferenceGpuTest {
   @Test
   void digitsOnTensorRtMatchTheCpuAccuracyAndLoadOneEngine() {
     EngineCache.resetForTests();
-    Dataset<Row> digits = SparkTestSession.get().read().parquet(SparkTestSession.digits("digits.parquet")).repartition(8);
-    TrtInference inference = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).backend("tensorrt")
+    Dataset<Row> digits = SparkTestSession.get().read().parquet(Digits.parquet().toString()).repartition(8);
+    TrtInference inference = TrtInference.builder().model(Digits.onnx().toString()).backend("tensorrt")
         .option("build.precision", "fp32").input("features", "features").output("probs", "probs").batchSize(64).build();
     for (int job = 0; job < 2; job++) {
       assertEquals(1781, inference.transform(digits).filter("array_position(probs, array_max(probs)) - 1 = label").count());
     }
-    System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.existing().stats());
-    assertEquals(0, EngineCache.existing().stats().slotsInUse());
+    System.out.println("digits on TensorRT through Spark: " + inference.metrics().summary() + "; " + EngineCache.existing().orElseThrow().stats());
+    assertEquals(0, EngineCache.existing().map(c -> c.stats().slotsInUse()).orElse(0));
     // local mode: no GPU scheduling, tasks round-robin over the visible GPUs by partition; each slot's
     // buffers are on the device the driver reports, and the engine loaded once per device used
     String gpus = inference.metrics().placementSummary();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.cache.CacheStats;
 import dev.trtspark.engine.cache.EngineCache;
+import dev.trtspark.testing.Digits;
+import dev.trtspark.testing.TestModels;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.SparkException;
@@ -35,7 +37,7 @@ class TrtInferenceTest {
   }
 
   private TrtInference affine() {
-    return TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+    return TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "features")
         .output("y", "scores").batchSize(16).build();
   }
 
@@ -51,8 +53,8 @@ class TrtInferenceTest {
 
   @Test
   void digitsAccuracyEqualsTheOneRecordedAtTraining() {
-    Dataset<Row> digits = spark.read().parquet(SparkTestSession.digits("digits.parquet"));
-    TrtInference inference = TrtInference.builder().model(SparkTestSession.digits("digits.onnx"))
+    Dataset<Row> digits = spark.read().parquet(Digits.parquet().toString());
+    TrtInference inference = TrtInference.builder().model(Digits.onnx().toString())
         .input("features", "features").output("probs", "probs").build();
     Dataset<Row> scored = inference.transform(digits).cache();
     assertEquals(1797, scored.count());
@@ -71,10 +73,10 @@ class TrtInferenceTest {
   void outputSchemaIsKnownBeforeAnythingRuns() {
     StructType schema = affine().transformSchema(rows(1, 1).schema());
     assertEquals("struct<id:bigint,scores:array<float>>", schema.simpleString(), "bound columns are dropped by default");
-    StructType kept = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+    StructType kept = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "features")
         .output("y", "scores").keepBoundColumns(true).build().transformSchema(rows(1, 1).schema());
     assertEquals("struct<id:bigint,features:array<float>,scores:array<float>>", kept.simpleString());
-    TrtInference scalar = TrtInference.builder().model(SparkTestSession.model("scalar_out.onnx")).input("x", "features")
+    TrtInference scalar = TrtInference.builder().model(TestModels.path("scalar_out.onnx").toString()).input("x", "features")
         .output("y", "total").build();
     assertEquals(DataTypes.FloatType, scalar.transformSchema(rows(1, 1).schema()).apply("total").dataType());
   }
@@ -96,7 +98,7 @@ class TrtInferenceTest {
         + "named_struct('a', CAST(id AS INT), 'b', 'x') AS st, CAST(CONCAT('b', id) AS BINARY) AS bin, "
         + "IF(id % 3 = 0, NULL, CONCAT('n', id)) AS maybe, CAST(id AS SMALLINT) AS sh, CAST(id AS TINYINT) AS ti, "
         + "CAST(id AS FLOAT) AS f, array(CAST(id AS FLOAT), 1F, 2F, 3F) AS features FROM range(0, 120, 1, 7)");
-    Dataset<Row> out = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+    Dataset<Row> out = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "features")
         .output("y", "scores").batchSize(16).keepBoundColumns(true).build().transform(df);
     List<Row> before = df.collectAsList();
     List<Row> after = out.drop("scores").collectAsList();
@@ -110,7 +112,7 @@ class TrtInferenceTest {
   void twoInputsAndTwoOutputs() {
     Dataset<Row> df = spark.sql("SELECT id, array(CAST(id AS FLOAT), 1F, 2F) AS l, array(2F, CAST(id AS FLOAT), 0.5F) AS r "
         + "FROM range(0, 50, 1, 3)");
-    TrtInference inference = TrtInference.builder().model(SparkTestSession.model("two_in_two_out.onnx"))
+    TrtInference inference = TrtInference.builder().model(TestModels.path("two_in_two_out.onnx").toString())
         .input("a", "l").input("b", "r").output("sum", "s").output("prod", "p").build();
     List<Row> out = inference.transform(df).collectAsList();
     Row r = out.get(7);
@@ -122,7 +124,7 @@ class TrtInferenceTest {
   void variableLengthSecondDimension() {
     Dataset<Row> df = spark.sql("SELECT id, transform(sequence(1, CAST(id % 5 + 1 AS INT)), x -> CAST(x AS FLOAT)) AS tokens "
         + "FROM range(0, 40, 1, 4)");
-    TrtInference inference = TrtInference.builder().model(SparkTestSession.model("seq_sum.onnx")).input("x", "tokens")
+    TrtInference inference = TrtInference.builder().model(TestModels.path("seq_sum.onnx").toString()).input("x", "tokens")
         .output("y", "total").batchSize(8).build();
     for (Row r : inference.transform(df).collectAsList()) {
       long k = r.getLong(0) % 5 + 1;
@@ -142,7 +144,7 @@ class TrtInferenceTest {
   void nullPolicyGivesNullOutputsAndCountsThem() {
     Dataset<Row> df = spark.sql("SELECT id, CASE WHEN id = 3 THEN NULL WHEN id = 5 THEN array(1F) "
         + "ELSE array(1F, 2F, 3F, 4F) END AS features FROM range(0, 10, 1, 2)");
-    TrtInference inference = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+    TrtInference inference = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "features")
         .output("y", "scores").option("badRowPolicy", "null").build();
     List<Row> out = inference.transform(df).collectAsList();
     for (Row r : out) {
@@ -188,7 +190,7 @@ class TrtInferenceTest {
     try {
       assertEquals(null, new org.apache.hadoop.conf.Configuration().get("fs.trtjob.impl"),
           "only the job's configuration knows the scheme");
-      TrtInference inference = TrtInference.builder().model("trtjob://" + SparkTestSession.model("affine_f32.onnx"))
+      TrtInference inference = TrtInference.builder().model("trtjob://" + TestModels.path("affine_f32.onnx").toString())
           .input("x", "features").output("y", "scores").option("broadcast.maxBytes", "0").build();
       assertTrue(inference.describe().contains("model shipped by URI"), inference.describe());
       assertAffine(inference.transform(rows(50, 4)).collectAsList(), 50);
@@ -205,7 +207,7 @@ class TrtInferenceTest {
       // collected, not counted: count() needs no output, so Spark would not run the model at all
       assertEquals(160, inference.transform(rows(160, 16)).collectAsList().size());
     }
-    CacheStats s = EngineCache.existing().stats();
+    CacheStats s = EngineCache.existing().orElseThrow().stats();
     assertEquals(1, s.loads(), s.toString());
     assertEquals(1, inference.metrics().engineLoads());
     assertEquals(47, inference.metrics().engineHits());
@@ -247,12 +249,12 @@ class TrtInferenceTest {
       return true;
     });
     assertEquals(clean, flaky.collectAsList());
-    assertEquals(0, EngineCache.existing().stats().slotsInUse());
+    assertEquals(0, EngineCache.existing().map(c -> c.stats().slotsInUse()).orElse(0));
   }
 
   @Test
   void aModelAboveTheBroadcastLimitIsReadFromItsUriOnTheExecutors() {
-    TrtInference byUri = TrtInference.builder().model(SparkTestSession.model("affine_f32.onnx")).input("x", "features")
+    TrtInference byUri = TrtInference.builder().model(TestModels.path("affine_f32.onnx").toString()).input("x", "features")
         .output("y", "scores").option("broadcast.maxBytes", "16").build();
     assertTrue(byUri.describe().contains("model shipped by URI"), byUri.describe());
     assertAffine(byUri.transform(rows(100, 4)).collectAsList(), 100);
@@ -261,7 +263,7 @@ class TrtInferenceTest {
 
   @Test
   void describeSaysWhatWillRun() {
-    String d = TrtInference.builder().model(SparkTestSession.digits("digits.onnx")).input("features", "features")
+    String d = TrtInference.builder().model(Digits.onnx().toString()).input("features", "features")
         .option("batchSize", "512").build().describe();
     assertTrue(d.contains("input features float32 [-1, 64]"), d);
     assertTrue(d.contains("output probs float32 [-1, 10]"), d);

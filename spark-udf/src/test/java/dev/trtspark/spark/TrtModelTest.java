@@ -3,6 +3,7 @@ package dev.trtspark.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.trtspark.testing.Digits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,7 @@ class TrtModelTest {
   Path tmp;
 
   private Dataset<Row> digits() {
-    return spark.read().parquet(SparkTestSession.digits("digits.parquet"));
+    return spark.read().parquet(Digits.parquet().toString());
   }
 
   private static long correct(Dataset<Row> scored) {
@@ -37,7 +38,7 @@ class TrtModelTest {
 
   @Test
   void transformerScoresLikeTheDataFrameApi() {
-    TrtModel m = model(SparkTestSession.digits("digits.onnx"));
+    TrtModel m = model(Digits.onnx().toString());
     assertEquals("struct<id:bigint,label:int,split:string,probs:array<float>>",
         m.transformSchema(digits().schema()).simpleString());
     assertEquals(1781, correct(m.transform(digits())));
@@ -45,7 +46,7 @@ class TrtModelTest {
 
   @Test
   void worksInsideAPipelineAndRoundTripsByReference() throws Exception {
-    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {model(SparkTestSession.digits("digits.onnx"))})
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {model(Digits.onnx().toString())})
         .fit(digits());
     String path = tmp.resolve("by-reference").toString();
     fitted.write().overwrite().save(path);
@@ -53,7 +54,7 @@ class TrtModelTest {
         "no model copy when embedModel=false");
     PipelineModel loaded = PipelineModel.load(path);
     TrtModel stage = (TrtModel) loaded.stages()[0];
-    assertEquals(SparkTestSession.digits("digits.onnx"), stage.getOrDefault(stage.model()));
+    assertEquals(Digits.onnx().toString(), stage.getOrDefault(stage.model()));
     assertEquals("batchSize=128;badRowPolicy=fail", stage.getOrDefault(stage.options()));
     assertEquals(1781, correct(loaded.transform(digits())));
   }
@@ -61,7 +62,7 @@ class TrtModelTest {
   @Test
   void embeddedModelMakesTheSavedPipelineSelfContained() throws Exception {
     Path copy = tmp.resolve("digits-copy.onnx");
-    Files.copy(Path.of(SparkTestSession.digits("digits.onnx")), copy);
+    Files.copy(Digits.onnx(), copy);
     TrtModel m = model(copy.toString()).setEmbedModel(true);
     String path = tmp.resolve("embedded").toString();
     new PipelineModel("p", List.of(m).toArray(new org.apache.spark.ml.Transformer[0])).write().save(path);
@@ -74,7 +75,7 @@ class TrtModelTest {
 
   @Test
   void directSaveAndLoadKeepTheUidAndParams() throws Exception {
-    TrtModel m = model(SparkTestSession.digits("digits.onnx"));
+    TrtModel m = model(Digits.onnx().toString());
     String path = tmp.resolve("direct").toString();
     m.write().save(path);
     TrtModel back = TrtModel.load(path);

@@ -4,16 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.tensor.DType;
+import dev.trtspark.testing.AllocatorLeakCheck;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.Types.MinorType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The element-wise conversions of {@link ElementType}: float32 to bfloat16 (ours) and to float16 (Arrow's
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * against a reference rounding written from the IEEE 754 definition; integer sources keep their value
  * and sign.
  */
+@ExtendWith(AllocatorLeakCheck.class)
 class ElementTypeTest {
   /** IEEE 754 binary16: 5 exponent bits, 10 significand bits. */
   private static final Format HALF = new Format(5, 10);
@@ -31,14 +33,13 @@ class ElementTypeTest {
   private final List<ArrowBuf> converted = new ArrayList<>();
 
   @BeforeEach
-  void open() {
-    allocator = new RootAllocator();
+  void open(BufferAllocator allocator) {
+    this.allocator = allocator;
   }
 
   @AfterEach
   void close() {
-    converted.forEach(ArrowBuf::close);
-    allocator.close(); // fails the test when a buffer leaked
+    converted.forEach(ArrowBuf::close); // the extension then closes the allocator, failing the test on a leak
   }
 
   // ---- bfloat16 ----

@@ -59,7 +59,7 @@ public final class SoakBench {
         long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         long gpuFree = Cuda.memInfo(0)[0];
         var pool = TensorAllocators.existing().pool();
-        long loads = EngineCache.existing().stats().loads();
+        long loads = EngineCache.existing().orElseThrow().stats().loads();
         String line = String.format(Locale.ROOT, "%d,%.2f,%d,%d,%d,%d,%d,%d,%d", job, s, got, failures, loads, gpuFree >> 20,
             pool.liveBytes() >> 20, pool.retainedBytes() >> 20, heap >> 20);
         csv.println(line);
