@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$(dirname "$OUT_SO")"
 
 # -isystem: no warnings from TensorRT's own headers.
-# -fvisibility=hidden: export only setLoggerFinder and getPluginCreators (marked visible in the source).
+# -fvisibility=hidden: export only setLoggerFinder, getCreators and getPluginCreators (marked visible in the source).
 # -Wno-deprecated-declarations: IPluginV2DynamicExt and IPluginCreator are deprecated in TensorRT 10
 # (in favour of IPluginV3) but still supported.
 # The runtime is linked by its path, so the library records NEEDED libcudart.so.12 (its soname).

@@ -69,7 +69,7 @@ public final class SparkBench {
       System.out.printf("digits on %s: %d of %d correct (%.2f s); %s%n", backend, correct, df.count(),
           (System.nanoTime() - t0) / 1e9, inference.metrics().summary());
     }
-    System.out.println(EngineCache.existing().orElseThrow().stats());
+    EngineCache.existing().ifPresent(cache -> System.out.println(cache.stats()));  // none on a cluster driver
   }
 
   /**
@@ -134,7 +134,7 @@ public final class SparkBench {
     System.out.println("metrics, all inference jobs of the columnar inference: " + columnar.metrics().summary());
     System.out.println("metrics, row path: " + onRows.metrics().summary());
     System.out.printf(Locale.ROOT, "columnar %.0f rows/s, row path %.0f rows/s, identity %.0f rows/s%n", c, r, identity);
-    System.out.println(EngineCache.existing().orElseThrow().stats());
+    EngineCache.existing().ifPresent(cache -> System.out.println(cache.stats()));  // none on a cluster driver
   }
 
   /**

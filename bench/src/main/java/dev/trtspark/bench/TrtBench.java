@@ -20,6 +20,7 @@ import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
 import dev.trtspark.engine.trt.PinnedHostMemory;
 import dev.trtspark.engine.trt.TrtBackend;
+import dev.trtspark.engine.trt.TrtDelete;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,17 @@ public final class TrtBench {
     return new Reference(rows * iterations / raw[0], rows * iterations / naive, raw[1], inputBytes);
   }
 
+  /** TensorRT keeps a pointer to its logger: one for the JVM's life, with the one runtime that uses it. */
+  private static final Log LOG = new Log();
+  private static IRuntime runtime;
+
+  private static synchronized IRuntime runtime() {
+    if (runtime == null) {
+      runtime = nvinfer.createInferRuntime(LOG);
+    }
+    return runtime;
+  }
+
   /** Seconds for {@code iterations} back-to-back enqueueV3 on device-resident buffers, and H2D bytes/s. */
   private static double[] deviceResident(ModelArtifact plan, int device, Map<String, long[]> shapes, int iterations) {
     check(cudaSetDevice(device), "cudaSetDevice");
@@ -94,12 +106,17 @@ public final class TrtBench {
     CUstream_st stream = new CUstream_st();
     check(cudaStreamCreate(stream), "cudaStreamCreate");
     byte[] bytes = plan.bytes();
-    try (Log log = new Log(); IRuntime runtime = nvinfer.createInferRuntime(log);
-        BytePointer blob = new BytePointer(bytes.length).put(bytes);
-        ICudaEngine engine = runtime.deserializeCudaEngine(blob, bytes.length);
-        IExecutionContext ctx = engine.createExecutionContext()) {
-      String firstInput = null;
-      long firstInputBytes = 0;
+    ICudaEngine engine = null;
+    IExecutionContext ctx = null;
+    try (BytePointer blob = new BytePointer(bytes.length).put(bytes)) {
+      engine = runtime().deserializeCudaEngine(blob, bytes.length);
+      if (engine == null || engine.isNull()) {
+        throw new IllegalStateException("TensorRT could not deserialize " + plan.uri() + " (see its messages above)");
+      }
+      ctx = engine.createExecutionContext();
+      if (ctx == null || ctx.isNull()) {
+        throw new IllegalStateException("TensorRT could not create an execution context for " + plan.uri());
+      }
       for (int i = 0; i < engine.getNbIOTensors(); i++) {
         String name = engine.getIOTensorName(i);
         if (engine.getTensorIOMode(new BytePointer(name)) == nvinfer.TensorIOMode.kINPUT.value) {
@@ -112,6 +129,8 @@ public final class TrtBench {
           require(ctx.setInputShape(name, d), "setInputShape " + name);
         }
       }
+      Pointer firstInput = null;
+      long firstInputBytes = 0;
       for (int i = 0; i < engine.getNbIOTensors(); i++) {
         String name = engine.getIOTensorName(i);
         Dims64 d = ctx.getTensorShape(name);
@@ -125,7 +144,7 @@ public final class TrtBench {
         deviceBuffers.add(p);
         require(ctx.setTensorAddress(name, p), "setTensorAddress " + name);
         if (firstInput == null && engine.getTensorIOMode(new BytePointer(name)) == nvinfer.TensorIOMode.kINPUT.value) {
-          firstInput = name;
+          firstInput = p;
           firstInputBytes = size;
         }
       }
@@ -142,10 +161,9 @@ public final class TrtBench {
       Pointer host = new Pointer();
       check(cudaMallocHost(host, firstInputBytes), "cudaMallocHost");
       try {
-        Pointer target = deviceBuffers.get(0);
         long t1 = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
-          check(cudaMemcpyAsync(target, host, firstInputBytes, cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync");
+          check(cudaMemcpyAsync(firstInput, host, firstInputBytes, cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync");
         }
         check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
         double h2d = (System.nanoTime() - t1) / 1e9;
@@ -154,6 +172,9 @@ public final class TrtBench {
         cudaFreeHost(host);
       }
     } finally {
+      cudaStreamSynchronize(stream);
+      TrtDelete.delete(ctx);      // contexts before their engine
+      TrtDelete.delete(engine);
       deviceBuffers.forEach(p -> cudaFree(p));
       cudaStreamDestroy(stream);
     }

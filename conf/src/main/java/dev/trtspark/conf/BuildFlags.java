@@ -21,6 +21,9 @@ public final class BuildFlags {
   public static final String BF16 = "--bf16";
   public static final String FP8 = "--fp8";
   public static final String INT8 = "--int8";
+  public static final String TF32 = "--tf32";
+  public static final String NO_TF32 = "--noTF32";
+  public static final String BEST = "--best";
 
   /** {@code trt-spark build} followed by {@code args} (flags and values), for a message. */
   public static String command(String... args) {

@@ -50,16 +50,16 @@ public final class ConfigOption<T> {
   }
 
   /**
-   * Returns a copy marked as fixed per executor JVM: the value of the first job that {@code when} (for
-   * example "creates the engine cache") holds for every later job in that JVM, which gets a warning if
-   * it asks for another. The generated documentation marks such keys.
+   * Returns a copy marked as read once, not per call: {@code how} says where and by whom it is fixed (for
+   * example "per executor JVM, by the first job that loads a model there"); later jobs keep that value
+   * and get a warning if they ask for another. The generated documentation marks such keys.
    */
-  public ConfigOption<T> fixedPerJvm(String when) {
-    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, validator, allowed, when);
+  public ConfigOption<T> fixed(String how) {
+    return new ConfigOption<>(key, typeName, parser, formatter, defaultValue, description, validator, allowed, how);
   }
 
-  /** When the value is fixed for the JVM (see {@link #fixedPerJvm}); empty for a key read on every call. */
-  public Optional<String> fixedWhen() {
+  /** How the value is fixed (see {@link #fixed}); empty for a key read on every call. */
+  public Optional<String> fixed() {
     return Optional.ofNullable(fixedWhen);
   }
 

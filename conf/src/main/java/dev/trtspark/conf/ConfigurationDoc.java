@@ -23,8 +23,8 @@ public final class ConfigurationDoc {
         .append("(`.option(\"batchSize\", \"512\")`, short names allowed). An explicit call option wins over the session,\n")
         .append("the session over the default. Values are checked on the driver before any task starts; an unknown\n")
         .append("`spark.trt.*` key is an error.\n\n")
-        .append("Keys marked **per JVM** are fixed in each executor JVM by the first job that needs them (for example\n")
-        .append("the one that loads an engine): later jobs in that JVM keep the first value, and the executor logs a\n")
+        .append("Keys marked **Fixed** are read once, where the entry says: per executor JVM, or per engine (one model on\n")
+        .append("one GPU in an executor JVM, until it is evicted). Later jobs keep that value, and the executor logs a\n")
         .append("warning when a job asks for another. Set them in the session, not per call.\n\n");
     section(md, "Inference", TrtConf.all());
     section(md, "Building plans (`trt-spark build`)", BuildConf.all());
@@ -36,7 +36,7 @@ public final class ConfigurationDoc {
         .append("| key | type | default | meaning |\n")
         .append("| --- | --- | --- | --- |\n");
     for (ConfigOption<?> o : options) {
-      String meaning = o.fixedWhen().map(w -> "**Per JVM**: fixed by the first job that " + w + ". ").orElse("")
+      String meaning = o.fixed().map(w -> "**Fixed** " + w + ". ").orElse("")
           + o.description() + o.allowed().map(a -> " Allowed: " + a + ".").orElse("");
       md.append("| `").append(o.key()).append("` | ").append(cell(o.typeName())).append(" | ")
           .append(o.defaultValue().isPresent() ? "`" + cell(o.defaultText()) + "`" : "(none)").append(" | ")

@@ -33,7 +33,7 @@ public final class TrtConf {
       .intType().defaultValue(3)
       .withValidator(n -> n >= 1 && n <= 64, "1 to 64")
       .withDescription("Batches a task keeps on the GPU while it fills the next (2 or more overlaps copies with compute); also the lanes of an engine's slots.")
-      .fixedPerJvm("loads the engine (as the lanes of its slots; a later job keeps fewer batches in flight if it asks, not more)");
+      .fixed("per engine as the lanes of its slots, by the job that loads it; a later job may keep fewer batches in flight, not more");
 
   public static final ConfigOption<DeviceChoice> DEVICE = key("spark.trt.device")
       .custom("auto | CUDA ordinal", DeviceChoice::parse, DeviceChoice::toString).defaultValue(DeviceChoice.AUTO)
@@ -43,31 +43,30 @@ public final class TrtConf {
       .bytesType().defaultValue(8L << 30)
       .withValidator(n -> n > 0, "more than 0")
       .withDescription("Model bytes an executor JVM keeps deserialized; unleased engines are evicted (LRU) beyond it.")
-      .fixedPerJvm("creates the engine cache");
+      .fixed("per executor JVM, by the first job that loads a model there");
 
   public static final ConfigOption<Integer> SLOTS_PER_ENGINE = key("spark.trt.slotsPerEngine")
       .intType().defaultValue(4)
       .withValidator(n -> n >= 1 && n <= 256, "1 to 256")
       .withDescription("Execution slots (context + stream + device buffers) per engine; tasks beyond it wait for a free slot.")
-      .fixedPerJvm("loads the engine");
+      .fixed("per engine, by the job that loads it");
 
   public static final ConfigOption<Long> SLOT_TIMEOUT_MS = key("spark.trt.slotTimeoutMs")
       .longType().defaultValue(600_000L)
       .withValidator(n -> n > 0, "more than 0")
-      .withDescription("How long a task waits for a free execution slot before it fails, in milliseconds.")
-      .fixedPerJvm("loads the engine");
+      .withDescription("How long a task waits for a free execution slot before it fails, in milliseconds.");
 
   public static final ConfigOption<Long> PINNED_POOL_MAX_BYTES = key("spark.trt.pinnedPool.maxBytes")
       .bytesType().defaultValue(2L << 30)
       .withValidator(n -> n >= 0, "0 or more")
       .withDescription("Idle page-locked host buffers an executor JVM keeps for reuse by later batches; beyond it they are freed.")
-      .fixedPerJvm("creates the pinned pool");
+      .fixed("per executor JVM, by the first job that runs a model there");
 
   public static final ConfigOption<Long> PINNED_POOL_IDLE_MS = key("spark.trt.pinnedPool.idleMs")
       .longType().defaultValue(30_000L)
       .withValidator(n -> n > 0, "more than 0")
       .withDescription("How long an idle page-locked buffer stays in the pool before it is freed, in milliseconds, so an executor that stopped running inference gives its pinned memory back.")
-      .fixedPerJvm("creates the pinned pool");
+      .fixed("per executor JVM, by the first job that runs a model there");
 
   public static final ConfigOption<String> PLAN_CACHE_DIR = key("spark.trt.planCache.dir")
       .stringType().defaultValue("local")

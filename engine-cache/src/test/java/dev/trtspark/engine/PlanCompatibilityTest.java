@@ -3,6 +3,7 @@ package dev.trtspark.engine;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.PlanCompatibility;
@@ -45,7 +46,17 @@ class PlanCompatibilityTest {
     assertEquals("plan hdfs:///m/digits.plan cannot run here: it was built by TensorRT 10.8.0 and this executor runs "
         + "TensorRT 10.6.0; it was built for NVIDIA H100 80GB HBM3 (sm_89) and this executor's GPU is NVIDIA H100 80GB "
         + "HBM3 (sm_90). Rebuild it on this kind of executor: trt-spark build --onnx hdfs:///m/digits.onnx --output "
-        + "hdfs:///m/digits.plan --fp16", e.getMessage());
+        + "hdfs:///m/digits.plan --fp16 --noTF32", e.getMessage());
+  }
+
+  @Test
+  void theRebuildCommandKeepsTf32OnOrOffAsThePlanWasBuilt() {
+    EngineException tf32 = assertThrows(EngineException.class, () -> PlanCompatibility.check(
+        plan(sidecar(SHA, "10.8.0", "9.0", "fp32,tf32")), "10.6.0", "H100", "9.0", Map.of()));
+    assertTrue(tf32.getMessage().endsWith("--output hdfs:///m/digits.plan --tf32"), tf32.getMessage());
+    EngineException strict = assertThrows(EngineException.class, () -> PlanCompatibility.check(
+        plan(sidecar(SHA, "10.8.0", "9.0", "fp32")), "10.6.0", "H100", "9.0", Map.of()));
+    assertTrue(strict.getMessage().endsWith("--output hdfs:///m/digits.plan --noTF32"), strict.getMessage());
   }
 
   @Test
@@ -62,7 +73,7 @@ class PlanCompatibilityTest {
         plan(sidecar("cd".repeat(32), "10.6.0", "9.0", "fp32")), "10.6.0", "H100", "9.0", Map.of()));
     assertEquals("plan hdfs:///m/digits.plan cannot run here: the sidecar describes another plan (sha256 " + "cd".repeat(32)
         + ", this plan's is " + SHA + "). Rebuild it on this kind of executor: trt-spark build --onnx hdfs:///m/digits.onnx "
-        + "--output hdfs:///m/digits.plan", e.getMessage());
+        + "--output hdfs:///m/digits.plan --noTF32", e.getMessage());
   }
 
   @Test
@@ -71,7 +82,7 @@ class PlanCompatibilityTest {
         plan(sidecar(SHA, "10.6.0", "9.0", "fp32")), "10.6.0", "H100", "9.0", Map.of("spark.trt.build.precision", "fp16")));
     assertEquals("plan hdfs:///m/digits.plan cannot run here: it was built with spark.trt.build.precision=fp32 but "
         + "spark.trt.build.precision=fp16 was asked for. Rebuild it on this kind of executor: trt-spark build --onnx "
-        + "hdfs:///m/digits.onnx --output hdfs:///m/digits.plan", e.getMessage());
+        + "hdfs:///m/digits.onnx --output hdfs:///m/digits.plan --noTF32", e.getMessage());
   }
 
   @Test

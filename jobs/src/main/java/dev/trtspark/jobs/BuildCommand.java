@@ -39,9 +39,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = BuildFlags.BF16) boolean bf16;
   @Option(names = BuildFlags.FP8) boolean fp8;
   @Option(names = BuildFlags.INT8, description = "Only for models with Q/DQ nodes.") boolean int8;
-  @Option(names = "--tf32", description = "TF32 kernels for float32 layers (the default).") boolean tf32;
-  @Option(names = {"--noTF32", "--no-tf32"}, description = "Strict IEEE float32: no TF32 kernels.") boolean noTf32;
-  @Option(names = "--best", description = "Every precision that needs no calibration: fp16, bf16 and tf32 (int8 too when "
+  @Option(names = BuildFlags.TF32, description = "TF32 kernels for float32 layers (the default).") boolean tf32;
+  @Option(names = {BuildFlags.NO_TF32, "--no-tf32"}, description = "Strict IEEE float32: no TF32 kernels.") boolean noTf32;
+  @Option(names = BuildFlags.BEST, description = "Every precision that needs no calibration: fp16, bf16 and tf32 (int8 too when "
       + "the model has Q/DQ nodes).") boolean best;
   @Option(names = "--stronglyTyped", description = "Keep the model's own tensor types (precision flags do not apply).")
   boolean stronglyTyped;

@@ -32,7 +32,7 @@ public final class InferenceMetrics implements Serializable {
   private final LongAccumulator emitMs;
   private final LongAccumulator paddedElements;
   private final LongAccumulator valueElements;
-  private final org.apache.spark.util.CollectionAccumulator<String> placements;
+  private final PlacementAccumulator placements = new PlacementAccumulator();
   private final java.util.EnumMap<BadRows.Reason, LongAccumulator> badByReason = new java.util.EnumMap<>(BadRows.Reason.class);
 
   /** Host-side times of one task that the pipeline does not see. */
@@ -54,7 +54,7 @@ public final class InferenceMetrics implements Serializable {
     emitMs = sc.longAccumulator(name + " emit ms");
     paddedElements = sc.longAccumulator(name + " padded input elements");
     valueElements = sc.longAccumulator(name + " input value elements");
-    placements = sc.collectionAccumulator(name + " task placements");
+    sc.register(placements, name + " task placements");
     for (BadRows.Reason r : BadRows.Reason.values()) {
       badByReason.put(r, sc.longAccumulator(name + " bad rows " + r.name().toLowerCase(java.util.Locale.ROOT)));
     }
@@ -72,30 +72,31 @@ public final class InferenceMetrics implements Serializable {
    * the task loaded the engine.
    */
   public record Placement(String executor, java.util.List<String> givenGpus, int cudaDevice, boolean loaded) {
-    String encode() {
-      return executor + "|" + String.join(",", givenGpus) + "|" + cudaDevice + "|" + loaded;
-    }
-
-    static Placement decode(String s) {
-      String[] f = s.split("\\|", -1);
-      return new Placement(f[0], f[1].isEmpty() ? java.util.List.of() : java.util.List.of(f[1].split(",")),
-          Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]));
-    }
-
     /** Whether the task's slot ran on a GPU Spark did not give the task (false without GPU scheduling). */
     public boolean offItsGpu() {
       return cudaDevice >= 0 && !givenGpus.isEmpty() && !givenGpus.contains(Integer.toString(cudaDevice));
     }
   }
 
+  /** Tasks per executor and CUDA device: how many, how many loaded the engine, how many ran off their GPU. */
+  public record Placed(String executor, int cudaDevice, long tasks, long loads, long offTheirGpu) {}
+
   /** Called by the executor path when a task has leased its slot. */
   public void addPlacement(Placement p) {
-    placements.add(p.encode());
+    placements.add(p);
   }
 
-  /** Every task's placement (one per task and inference). */
-  public java.util.List<Placement> placements() {
-    return placements.value().stream().map(Placement::decode).toList();
+  /**
+   * Tasks per executor and CUDA device, ordered by executor and device; a fixed size however many tasks
+   * ran (the counts are kept, not the tasks).
+   */
+  public java.util.List<Placed> placements() {
+    java.util.List<Placed> out = new java.util.ArrayList<>();
+    placements.value().forEach((k, n) -> {
+      int bar = k.lastIndexOf('|');
+      out.add(new Placed(k.substring(0, bar), Integer.parseInt(k.substring(bar + 1)), n[0], n[1], n[2]));
+    });
+    return out;
   }
 
   /**
@@ -104,21 +105,80 @@ public final class InferenceMetrics implements Serializable {
    * when no task ran on a GPU.
    */
   public String placementSummary() {
-    java.util.List<Placement> all = placements();
+    java.util.List<Placed> all = placements();
     if (all.stream().noneMatch(p -> p.cudaDevice() >= 0)) {
       return "";
     }
-    java.util.Map<String, long[]> byPlace = new java.util.TreeMap<>();
-    for (Placement p : all) {
-      long[] n = byPlace.computeIfAbsent("exec " + p.executor() + " cuda:" + p.cudaDevice(), k -> new long[2]);
-      n[0]++;
-      n[1] += p.loaded() ? 1 : 0;
-    }
     StringBuilder sb = new StringBuilder();
-    byPlace.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : "; ").append(k).append(" tasks=").append(n[0])
-        .append(" loads=").append(n[1]));
-    return sb.append(" (tasks off their GPU: ").append(all.stream().filter(Placement::offItsGpu).count()).append(')')
+    for (Placed p : all) {
+      sb.append(sb.length() == 0 ? "" : "; ").append("exec ").append(p.executor()).append(" cuda:").append(p.cudaDevice())
+          .append(" tasks=").append(p.tasks()).append(" loads=").append(p.loads());
+    }
+    return sb.append(" (tasks off their GPU: ").append(all.stream().mapToLong(Placed::offTheirGpu).sum()).append(')')
         .toString();
+  }
+
+  /** Counts per "executor|device": {tasks, loads, tasks off their GPU}. */
+  static final class PlacementAccumulator
+      extends org.apache.spark.util.AccumulatorV2<Placement, java.util.Map<String, long[]>> {
+    private static final long serialVersionUID = 1L;
+    private final java.util.TreeMap<String, long[]> counts = new java.util.TreeMap<>();
+
+    @Override
+    public boolean isZero() {
+      synchronized (counts) {
+        return counts.isEmpty();
+      }
+    }
+
+    @Override
+    public PlacementAccumulator copy() {
+      PlacementAccumulator c = new PlacementAccumulator();
+      c.mergeCounts(value());
+      return c;
+    }
+
+    @Override
+    public void reset() {
+      synchronized (counts) {
+        counts.clear();
+      }
+    }
+
+    @Override
+    public void add(Placement p) {
+      synchronized (counts) {
+        long[] n = counts.computeIfAbsent(p.executor() + "|" + p.cudaDevice(), k -> new long[3]);
+        n[0]++;
+        n[1] += p.loaded() ? 1 : 0;
+        n[2] += p.offItsGpu() ? 1 : 0;
+      }
+    }
+
+    @Override
+    public void merge(org.apache.spark.util.AccumulatorV2<Placement, java.util.Map<String, long[]>> other) {
+      mergeCounts(other.value());
+    }
+
+    private void mergeCounts(java.util.Map<String, long[]> other) {
+      synchronized (counts) {
+        other.forEach((k, n) -> {
+          long[] mine = counts.computeIfAbsent(k, x -> new long[3]);
+          for (int i = 0; i < 3; i++) {
+            mine[i] += n[i];
+          }
+        });
+      }
+    }
+
+    @Override
+    public java.util.Map<String, long[]> value() {
+      synchronized (counts) {
+        java.util.TreeMap<String, long[]> copy = new java.util.TreeMap<>();
+        counts.forEach((k, n) -> copy.put(k, n.clone()));
+        return copy;
+      }
+    }
   }
 
   /** Called by the executor path when a task's inference ends. */

@@ -36,7 +36,7 @@ class TrtInferenceGpuTest {
     // buffers are on the device the driver reports, and the engine loaded once per device used
     String gpus = inference.metrics().placementSummary();
     System.out.println("placements: " + gpus);
-    long devices = inference.metrics().placements().stream().mapToInt(InferenceMetrics.Placement::cudaDevice).distinct()
+    long devices = inference.metrics().placements().stream().mapToInt(InferenceMetrics.Placed::cudaDevice).distinct()
         .count();
     assertEquals(Math.min(8, dev.trtspark.engine.Engines.gpuProbe().devices()), devices, gpus);
     assertEquals(devices, inference.metrics().engineLoads(), "one load per device: " + gpus);

@@ -85,16 +85,17 @@ final class ElementType {
 
   /**
    * Whether the finite value {@code v} becomes infinite in a tensor of type {@code to}: larger than that
-   * type's largest finite value once rounded (70000 in float16, 1e300 in float32).
+   * type's largest finite value once rounded as {@link #convert} rounds it (70000 in float16, 1e300 in
+   * float32).
    */
   static boolean overflows(double v, DType to) {
     switch (to) {
       case FLOAT32:
         return Float.isInfinite((float) v);
       case FLOAT16:
-        return Float.isInfinite(Float16.toFloat(Float16.toFloat16((float) v)));
+        return Float.isInfinite(Float16.toFloat(Float16.toFloat16(toFloatRoundToOdd(v))));
       case BFLOAT16:
-        return (toBfloat16((float) v) & 0x7fff) == 0x7f80;
+        return (toBfloat16(toFloatRoundToOdd(v)) & 0x7fff) == 0x7f80;
       default:
         return false;
     }

@@ -151,6 +151,7 @@ public final class EngineCache {
       }
       synchronized (this) {
         if (entries.get(key) == loaded) {
+          warnIfChanged(loaded, spec);
           loaded.leases++;
           hits++;
           return new EngineLease(this, loaded, false);
@@ -161,17 +162,17 @@ public final class EngineCache {
   }
 
   /**
-   * A loaded engine keeps the slot settings it was loaded with (spark.trt.slotsPerEngine, batchesInFlight
-   * as lanes, slotTimeoutMs): a later job asking for others is told so, once per engine and values.
+   * A loaded engine keeps the slots it was loaded with (spark.trt.slotsPerEngine, and batchesInFlight as
+   * the lanes of each slot): a later job asking for other slots, or for more lanes than they have (fewer
+   * work: a job keeps at most its own batchesInFlight in flight), is told so, once per engine and values.
    */
-  private static void warnIfChanged(Entry e, LoadSpec asked) {
+  static void warnIfChanged(Entry e, LoadSpec asked) {
     LoadSpec had = e.spec;
-    if ((had.slots() != asked.slots() || had.lanes() != asked.lanes() || had.slotTimeoutMs() != asked.slotTimeoutMs())
-        && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes() + "|" + asked.slotTimeoutMs())) {
-      LOG.warn("{} stays loaded with {} slots of {} lanes and a slot timeout of {} ms; this job asked for {} slots, {} "
-          + "lanes, {} ms (spark.trt.slotsPerEngine, batchesInFlight and slotTimeoutMs are fixed when an engine is "
-          + "first loaded in an executor JVM)", e.key, had.slots(), had.lanes(), had.slotTimeoutMs(), asked.slots(),
-          asked.lanes(), asked.slotTimeoutMs());
+    if ((had.slots() != asked.slots() || asked.lanes() > had.lanes())
+        && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes())) {
+      LOG.warn("{} stays loaded with {} slots of {} lanes; this job asked for {} slots of {} lanes "
+          + "(spark.trt.slotsPerEngine and batchesInFlight are fixed when an engine is loaded in an executor JVM, "
+          + "until it is evicted)", e.key, had.slots(), had.lanes(), asked.slots(), asked.lanes());
     }
   }
 

@@ -62,10 +62,14 @@ public final class PlanCompatibility {
     if (m.builderOptions() != null) {
       String precision = m.builderOptions().get(BuildConf.PRECISION.key());
       if (precision != null) {
-        for (String p : precision.split(",")) {
+        java.util.List<String> all = java.util.Arrays.stream(precision.split(",")).map(String::trim).toList();
+        for (String p : all) {
           if (!p.equals("fp32")) {
             b.append(' ').append(BuildFlags.precision(p));
           }
+        }
+        if (!all.contains("tf32")) {
+          b.append(' ').append(BuildFlags.NO_TF32);  // TF32 is the build's default: strict fp32 must say so
         }
       }
     }

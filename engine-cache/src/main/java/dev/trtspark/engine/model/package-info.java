@@ -3,7 +3,7 @@
  * (ONNX or TensorRT plan), the plan sidecar ({@code PlanMetadata}) and the check of a plan against the
  * running TensorRT and device before any native call sees it ({@code PlanCompatibility}).
  *
- * <p>May import: engine, Hadoop client API, Jackson. Must not import: engine.trt, engine.ort,
+ * <p>May import: conf, engine, Hadoop client API, Jackson. Must not import: engine.trt, engine.ort,
  * {@code org.bytedeco}, ONNX Runtime, Spark, Arrow.
  */
 package dev.trtspark.engine.model;

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code -Dtrtspark.deleteTensorRtObjects=false} turns it off (the objects then stay until the JVM
  * exits, as before).
  */
-final class TrtDelete {
+public final class TrtDelete {
   private static final Logger LOG = LoggerFactory.getLogger(TrtDelete.class);
   private static final Constructor<?> NATIVE_DEALLOCATOR = nativeDeallocator();
 
@@ -62,7 +62,7 @@ final class TrtDelete {
    * nothing for a null pointer or when disabled. Call it once, after everything that uses the object
    * is gone (contexts before their engine).
    */
-  static void delete(Pointer p) {
+  public static void delete(Pointer p) {
     if (p == null || p.isNull() || NATIVE_DEALLOCATOR == null) {
       return;
     }

@@ -158,8 +158,12 @@ final class TrtSlot extends AbstractSlot {
 
   @Override
   public int cudaDevice() {
-    Pointer any = lanes[0].buffers.values().iterator().next();
-    return Cuda.deviceOf(any);
+    try {
+      Cuda.setDevice(engine.device().ordinal());
+      return Cuda.deviceOf(lanes[0].buffers.values().iterator().next());
+    } catch (RuntimeException e) {
+      return -1;  // only a metric: never fail a task for it
+    }
   }
 
   private void setShape(IExecutionContext ctx, String name, long[] shape) {

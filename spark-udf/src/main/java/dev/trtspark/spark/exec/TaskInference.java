@@ -59,7 +59,7 @@ public final class TaskInference implements AutoCloseable {
       e = Engines.lease(artifact, device, spec.config());
       metrics.addEngineLease(e.loadedHere());
       long t0 = System.nanoTime();
-      s = e.leaseSlot();
+      s = e.leaseSlot(spec.config().get(TrtConf.SLOT_TIMEOUT_MS));
       slotWaitNanos = System.nanoTime() - t0;
       metrics.addPlacement(placement(TaskContext.get(), s.cudaDevice(), e.loadedHere()));
       a = TensorAllocators.getOrCreate(spec.config().get(TrtConf.PINNED_POOL_MAX_BYTES),
