@@ -1,6 +1,7 @@
 package dev.trtspark.arrow.binding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.trtspark.engine.tensor.DType;
@@ -263,6 +264,22 @@ class ElementTypeTest {
       ArrowBuf half = convert(d, MinorType.FLOAT8, DType.FLOAT16, 2);
       assertEquals(List.of(0x3c01, 0x3c00), List.of(half.getShort(0) & 0xffff, half.getShort(2) & 0xffff));
     }
+  }
+
+  @Test
+  void overflowIsJudgedAsConvertRoundsRightAtTheThresholds() {
+    // float16: 65520 is the midpoint between 65504 (largest finite) and infinity, a tie to even: infinity
+    assertFalse(ElementType.overflows(65520 - 0x1p-20, DType.FLOAT16), "rounds down to 65504");
+    assertTrue(ElementType.overflows(65520, DType.FLOAT16));
+    assertFalse(ElementType.overflows(-65520 + 0x1p-20, DType.FLOAT16));
+    // bfloat16: the midpoint between 0x7f7f and infinity is (2 - 2^-8) * 2^127
+    double mid = (2 - 0x1p-8) * 0x1p127;
+    assertFalse(ElementType.overflows(mid - 0x1p90, DType.BFLOAT16), "rounds down to 0x7f7f");
+    assertTrue(ElementType.overflows(mid, DType.BFLOAT16));
+    // float32 from a double
+    assertFalse(ElementType.overflows(Float.MAX_VALUE, DType.FLOAT32));
+    assertTrue(ElementType.overflows(1e300, DType.FLOAT32));
+    assertFalse(ElementType.overflows(1e300, DType.INT64), "integers are checked elsewhere");
   }
 
   @Test
