@@ -168,12 +168,16 @@ public final class EngineCache {
    */
   static void warnIfChanged(Entry e, LoadSpec asked) {
     LoadSpec had = e.spec;
-    if ((had.slots() != asked.slots() || asked.lanes() > had.lanes())
-        && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes())) {
+    if (cannotHonour(had, asked) && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes())) {
       LOG.warn("{} stays loaded with {} slots of {} lanes; this job asked for {} slots of {} lanes "
           + "(spark.trt.slotsPerEngine and batchesInFlight are fixed when an engine is loaded in an executor JVM, "
           + "until it is evicted)", e.key, had.slots(), had.lanes(), asked.slots(), asked.lanes());
     }
+  }
+
+  /** Whether an engine loaded with {@code had} cannot give a job what {@code asked} wants: other slots, more lanes. */
+  static boolean cannotHonour(LoadSpec had, LoadSpec asked) {
+    return had.slots() != asked.slots() || asked.lanes() > had.lanes();
   }
 
   private EngineLease load(EngineKey key, LoadSpec spec, CompletableFuture<Entry> pending) {
