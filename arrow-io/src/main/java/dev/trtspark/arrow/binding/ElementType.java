@@ -83,6 +83,16 @@ final class ElementType {
     }
   }
 
+  /** Whether a floating source loses range going into {@code to} (double to float32, wider to 16 bits). */
+  static boolean narrows(MinorType from, DType to) {
+    return switch (to) {
+      case FLOAT32 -> from == MinorType.FLOAT8;
+      case FLOAT16 -> from == MinorType.FLOAT4 || from == MinorType.FLOAT8;
+      case BFLOAT16 -> from == MinorType.FLOAT4 || from == MinorType.FLOAT8;  // a float near its max rounds up
+      default -> false;
+    };
+  }
+
   /**
    * Whether the finite value {@code v} becomes infinite in a tensor of type {@code to}: larger than that
    * type's largest finite value once rounded as {@link #convert} rounds it (70000 in float16, 1e300 in

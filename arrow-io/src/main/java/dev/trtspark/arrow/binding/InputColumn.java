@@ -218,6 +218,7 @@ public final class InputColumn {
     String column = binding.column();
     boolean checkElements = layout != Layout.SCALAR && data.getNullCount() > 0;
     boolean checkFinite = !allowNonFinite && ElementType.isFloat(source);
+    boolean checkOverflow = checkFinite && ElementType.narrows(source, tensor.dataType());
     long longest = 0;
     long base = start(offsets, fixedSize, 0, vectorRows);
     boolean regular = true;
@@ -266,7 +267,7 @@ public final class InputColumn {
                 + " and " + TrtConf.ALLOW_NON_FINITE.key() + "=false");
             break;
           }
-          if (ElementType.overflows(v, tensor.dataType())) {
+          if (checkOverflow && ElementType.overflows(v, tensor.dataType())) {
             bad.mark(i, BadRows.Reason.NON_FINITE, column, "has " + v + " at element " + j + ", beyond the largest "
                 + "finite " + tensor.dataType().display() + " of tensor '" + tensor.name()
                 + "' (it would be infinite there), and " + TrtConf.ALLOW_NON_FINITE.key() + "=false");

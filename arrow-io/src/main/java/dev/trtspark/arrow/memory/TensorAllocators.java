@@ -23,6 +23,8 @@ public final class TensorAllocators {
   public static final long DEFAULT_IDLE_MS = 30_000;
 
   private TensorAllocators(HostMemory memory, long poolMaxBytes, long idleMs) {
+    this.poolMaxBytes = poolMaxBytes;
+    this.idleMs = idleMs;
     this.pool = new HostBufferPool(memory, poolMaxBytes, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleMs),
         System::nanoTime);
     this.root = new RootAllocator(RootAllocator.configBuilder()
@@ -45,8 +47,6 @@ public final class TensorAllocators {
   public static synchronized TensorAllocators getOrCreate(long poolMaxBytes, long idleMs) {
     if (instance == null) {
       instance = new TensorAllocators(dev.trtspark.engine.Engines.hostMemory(), poolMaxBytes, idleMs);
-      instance.poolMaxBytes = poolMaxBytes;
-      instance.idleMs = idleMs;
     } else if ((poolMaxBytes != instance.poolMaxBytes || idleMs != instance.idleMs)
         && WARNED.add(poolMaxBytes + "|" + idleMs)) {
       org.slf4j.LoggerFactory.getLogger(TensorAllocators.class).warn("the pinned pool of this JVM keeps {} bytes and "
@@ -70,8 +70,8 @@ public final class TensorAllocators {
   }
 
   private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private long poolMaxBytes;
-  private long idleMs;
+  private final long poolMaxBytes;
+  private final long idleMs;
 
   /** A child allocator for one task (or test); close it when the task ends. */
   public BufferAllocator newTaskAllocator(String name) {

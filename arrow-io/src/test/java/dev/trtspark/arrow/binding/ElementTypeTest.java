@@ -280,6 +280,13 @@ class ElementTypeTest {
     assertFalse(ElementType.overflows(Float.MAX_VALUE, DType.FLOAT32));
     assertTrue(ElementType.overflows(1e300, DType.FLOAT32));
     assertFalse(ElementType.overflows(1e300, DType.INT64), "integers are checked elsewhere");
+    // only conversions that lose range are checked row by row
+    assertTrue(ElementType.narrows(MinorType.FLOAT8, DType.FLOAT32));
+    assertTrue(ElementType.narrows(MinorType.FLOAT4, DType.FLOAT16));
+    assertTrue(ElementType.narrows(MinorType.FLOAT4, DType.BFLOAT16), "the largest floats round up to bfloat16 infinity");
+    assertTrue(ElementType.overflows(Float.MAX_VALUE, DType.BFLOAT16));
+    assertFalse(ElementType.narrows(MinorType.FLOAT4, DType.FLOAT32));
+    assertFalse(ElementType.narrows(MinorType.FLOAT2, DType.FLOAT16));
   }
 
   @Test
