@@ -73,7 +73,6 @@ final class BenchCommand implements Callable<Integer> {
     List<String> maxShapes = new ArrayList<>();
     for (TensorInfo t : sig.inputs()) {
       long[] shape = t.shape();
-      long n = 1;
       for (int d = 1; d < t.rank(); d++) {
         if (shape[d] < 0) {
           long[] g = given == null || !given.names().contains(t.name()) ? null : given.shape(t.name());
@@ -83,16 +82,20 @@ final class BenchCommand implements Callable<Integer> {
           }
           shape[d] = g[d];
         }
-        n *= shape[d];
       }
+      long n = TensorInfo.elementsPerRow(shape);
       if (!java.util.Arrays.equals(shape, t.shape())) {
         long[] dims = java.util.Arrays.copyOfRange(shape, 1, shape.length);
         String tail = java.util.Arrays.stream(dims).mapToObj(Long::toString).reduce("", (a, x) -> a + "x" + x);
         minShapes.add(t.name() + ":1" + tail);
         maxShapes.add(t.name() + ":" + maxBatch + tail);
       }
-      String type = t.dataType().display().startsWith("float") ? "FLOAT" : t.dataType().display().equals("int64") ? "BIGINT"
-          : "INT";
+      org.apache.spark.sql.types.DataType feeding = TrtInference.sparkTypeFeeding(t.dataType());
+      if (feeding == null) {  // raw bytes only (uint8): a binary column of n small values
+        columns.add("unhex(repeat('07', " + n + ")) AS `" + t.name() + "`");
+        continue;
+      }
+      String type = feeding.sql();
       columns.add(t.rank() == 1 ? "CAST(rand() * 10 AS " + type + ") AS `" + t.name() + "`"
           : "transform(sequence(1, " + n + "), i -> CAST(rand() * 10 AS " + type + ")) AS `" + t.name() + "`");
     }

@@ -14,6 +14,7 @@ import dev.trtspark.engine.Engines;
 import dev.trtspark.engine.model.ArtifactLoader;
 import dev.trtspark.engine.model.ModelArtifact;
 import dev.trtspark.engine.model.ModelKind;
+import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.ModelSignature;
 import dev.trtspark.engine.tensor.TensorInfo;
 import dev.trtspark.spark.exec.ColumnarInput;
@@ -302,6 +303,15 @@ public final class TrtInference {
   }
 
   /** Whether {@link #transform} would read {@code df}'s columnar batches (rather than its rows). */
+  /**
+   * The Spark type of the values a column holds to feed a tensor of type {@code t} with the least
+   * conversion (float for float tensors, tinyint for int8, ...), or null where only a {@code binary}
+   * column of raw bytes does (uint8).
+   */
+  public static DataType sparkTypeFeeding(DType t) {
+    return InputSource.sparkTypeFeeding(t);
+  }
+
   public static boolean readsColumnar(Dataset<?> df) {
     return ColumnarInput.find(((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan()).isPresent();
   }

@@ -142,6 +142,29 @@ class InputShapesTest {
   }
 
   @Test
+  void rawFloat16BytesFeedAHalfTensorAndEachTensorTypeNamesTheSparkTypeThatFeedsIt() {
+    // half floats as their own bits: 1.5, -2, 0.25, 1000 (0x3e00, 0xc000, 0x3400, 0x63d0), little-endian
+    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    for (int h : new int[] {0x3e00, 0xc000, 0x3400, 0x63d0}) {
+      b.putShort((short) h);
+    }
+    List<Row> rows = List.of(RowFactory.create(0L, b.array()), RowFactory.create(1L, java.util.Arrays.copyOf(b.array(), 7)));
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
+        .add("raw", DataTypes.BinaryType));
+    for (Dataset<Row> in : bothPaths(df, "half")) {
+      List<Row> out = sorted(TrtInference.builder().model(TestModels.path("scale_f16.onnx").toString()).input("x", "raw")
+          .output("y", "y").option("badRowPolicy", "null").build().transform(in));
+      assertEquals(List.of(3f, -4f, 0.5f, 2000f), out.get(0).getList(1));
+      assertTrue(out.get(1).isNullAt(1), "7 bytes are not a whole number of float16 values");
+    }
+    assertEquals(null, TrtInference.sparkTypeFeeding(dev.trtspark.engine.tensor.DType.UINT8), "uint8 comes as raw bytes");
+    assertEquals(DataTypes.FloatType, TrtInference.sparkTypeFeeding(dev.trtspark.engine.tensor.DType.BFLOAT16));
+    assertEquals(DataTypes.ByteType, TrtInference.sparkTypeFeeding(dev.trtspark.engine.tensor.DType.INT8));
+    assertEquals(DataTypes.BooleanType, TrtInference.sparkTypeFeeding(dev.trtspark.engine.tensor.DType.BOOL));
+    assertEquals(DataTypes.LongType, TrtInference.sparkTypeFeeding(dev.trtspark.engine.tensor.DType.INT64));
+  }
+
+  @Test
   void dictionaryEncodedBinaryValuesFromParquetAreReadRight() {
     // three distinct values over 3,000 rows: Parquet stores them with a dictionary, which Spark decodes lazily
     List<Row> rows = new ArrayList<>();

@@ -1,36 +1,170 @@
 package dev.trtspark.arrow.binding;
 
 import dev.trtspark.engine.tensor.DType;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.DoublePredicate;
+import java.util.stream.Collectors;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.Float16;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.Types;
 import org.apache.arrow.vector.types.Types.MinorType;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
- * Arrow element types a tensor can be fed from, which conversions are allowed (no silent narrowing
- * of integers, no signed/unsigned mix-ups), and the element-wise copy that does them.
+ * The one conversion table between tensor element types and Arrow: for each {@link DType}, how its own
+ * elements look in Arrow, which Arrow columns may feed it (no silent narrowing of integers, no
+ * signed/unsigned mix-ups), which floating sources lose range going in, the element-wise copy that
+ * converts them, and what an output tensor of that type comes back as. Every caller (input binding,
+ * output columns, Spark's input sources through {@link #rawArrowType}) reads it here; a new tensor type
+ * is a row here and a constant in {@link DType}.
  */
-final class ElementType {
+public final class ElementType {
   private ElementType() {}
 
-  /** Arrow sources per tensor type, in the order error messages list them; identity first. */
-  static final Map<DType, List<MinorType>> ALLOWED = Map.of(
-      DType.FLOAT32, List.of(MinorType.FLOAT4, MinorType.FLOAT8, MinorType.FLOAT2, MinorType.TINYINT,
-          MinorType.UINT1, MinorType.SMALLINT, MinorType.INT),
-      DType.FLOAT16, List.of(MinorType.FLOAT2, MinorType.FLOAT4, MinorType.FLOAT8),
-      DType.BFLOAT16, List.of(MinorType.FLOAT4, MinorType.FLOAT8),
-      DType.INT32, List.of(MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
-      DType.INT64, List.of(MinorType.BIGINT, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
-      DType.INT8, List.of(MinorType.TINYINT),
-      DType.UINT8, List.of(MinorType.UINT1),
-      DType.BOOL, List.of(MinorType.BIT));
+  /** Converts {@code n} elements of an Arrow buffer of type {@code from} into a tensor buffer. */
+  @FunctionalInterface
+  private interface Converter {
+    void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, long dstIndex, long n);
+  }
 
-  static final Map<DType, MinorType> IDENTITY = Map.of(DType.FLOAT32, MinorType.FLOAT4, DType.FLOAT16,
-      MinorType.FLOAT2, DType.INT32, MinorType.INT, DType.INT64, MinorType.BIGINT, DType.INT8, MinorType.TINYINT,
-      DType.UINT8, MinorType.UINT1);
+  /** Widens {@code n} staged output elements into the vector of the output's Arrow type. */
+  @FunctionalInterface
+  private interface Widener {
+    void widen(ArrowBuf staged, BaseFixedWidthVector values, int n);
+  }
+
+  /**
+   * One tensor type.
+   *
+   * @param raw its elements as Arrow stores them, byte for byte (null where Arrow has no such type)
+   * @param sources the Arrow types a column may hold to feed it, identity first, in the order messages list them
+   * @param output the Arrow type an output tensor comes back as
+   * @param narrowing the floating sources whose range the tensor type lacks
+   * @param overflows whether a finite value becomes infinite in it, rounded as {@code in} rounds
+   * @param in the conversion from any of {@code sources}
+   * @param out the widening of an output into {@code output}; null where the device writes its bytes directly
+   */
+  private record Row(ArrowType raw, List<MinorType> sources, ArrowType output, Set<MinorType> narrowing,
+      DoublePredicate overflows, Converter in, Widener out) {}
+
+  private static final ArrowType FLOAT = new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+  private static final DoublePredicate NEVER = v -> false;
+
+  private static final Map<DType, Row> TABLE = new EnumMap<>(Map.of(
+      DType.FLOAT32, new Row(FLOAT,
+          List.of(MinorType.FLOAT4, MinorType.FLOAT8, MinorType.FLOAT2, MinorType.TINYINT, MinorType.UINT1,
+              MinorType.SMALLINT, MinorType.INT),
+          FLOAT, Set.of(MinorType.FLOAT8), v -> Float.isInfinite((float) v),
+          (src, from, s, dst, d, n) -> {
+            for (long k = 0; k < n; k++) {
+              dst.setFloat((d + k) * 4, (float) readDouble(src, from, s + k));
+            }
+          }, null),
+      DType.FLOAT16, new Row(new ArrowType.FloatingPoint(FloatingPointPrecision.HALF),
+          List.of(MinorType.FLOAT2, MinorType.FLOAT4, MinorType.FLOAT8),
+          FLOAT, Set.of(MinorType.FLOAT4, MinorType.FLOAT8), v -> Float.isInfinite(Float16.toFloat(toFloat16(v))),
+          (src, from, s, dst, d, n) -> {
+            for (long k = 0; k < n; k++) {
+              dst.setShort((d + k) * 2, toFloat16(readDouble(src, from, s + k)));
+            }
+          },
+          (staged, values, n) -> {
+            for (int i = 0; i < n; i++) {
+              values.getDataBuffer().setFloat((long) i * 4, Float16.toFloat(staged.getShort((long) i * 2)));
+            }
+          }),
+      // a float near its largest value rounds up to bfloat16's infinity: floats narrow too
+      DType.BFLOAT16, new Row(null, List.of(MinorType.FLOAT4, MinorType.FLOAT8),
+          FLOAT, Set.of(MinorType.FLOAT4, MinorType.FLOAT8), v -> (toBfloat16(toFloatRoundToOdd(v)) & 0x7fff) == 0x7f80,
+          (src, from, s, dst, d, n) -> {
+            for (long k = 0; k < n; k++) {
+              dst.setShort((d + k) * 2, toBfloat16(toFloatRoundToOdd(readDouble(src, from, s + k))));
+            }
+          },
+          (staged, values, n) -> {
+            for (int i = 0; i < n; i++) {
+              values.getDataBuffer().setFloat((long) i * 4, fromBfloat16(staged.getShort((long) i * 2)));
+            }
+          }),
+      DType.INT32, integer(32, true, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT, MinorType.UINT1),
+      DType.INT64, integer(64, true, MinorType.BIGINT, MinorType.INT, MinorType.SMALLINT, MinorType.TINYINT,
+          MinorType.UINT1),
+      DType.INT8, integer(8, true, MinorType.TINYINT),
+      DType.UINT8, integer(8, false, MinorType.UINT1),
+      // one bit per value in Arrow, one byte in the tensor
+      DType.BOOL, new Row(ArrowType.Bool.INSTANCE, List.of(MinorType.BIT), ArrowType.Bool.INSTANCE, Set.of(), NEVER,
+          integerCopy(1),
+          (staged, values, n) -> {
+            for (int i = 0; i < n; i++) {
+              ((BitVector) values).set(i, staged.getByte(i) != 0 ? 1 : 0);
+            }
+          })));
+
+  static {
+    for (DType t : DType.values()) {
+      if (!TABLE.containsKey(t)) {
+        throw new ExceptionInInitializerError("no conversion row for " + t);
+      }
+    }
+  }
+
+  /** A signed or unsigned integer type of {@code bits}: fed by integers it holds every value of. */
+  private static Row integer(int bits, boolean signed, MinorType... sources) {
+    ArrowType own = new ArrowType.Int(bits, signed);
+    return new Row(own, List.of(sources), own, Set.of(), NEVER, integerCopy(bits / 8), null);
+  }
+
+  private static Converter integerCopy(int bytes) {
+    return (src, from, s, dst, d, n) -> {
+      for (long k = 0; k < n; k++) {
+        long v = readLong(src, from, s + k);
+        switch (bytes) {
+          case 1 -> dst.setByte(d + k, (byte) v);
+          case 4 -> dst.setInt((d + k) * 4, (int) v);
+          default -> dst.setLong((d + k) * 8, v);
+        }
+      }
+    };
+  }
+
+  private static Row row(DType t) {
+    return TABLE.get(t);
+  }
+
+  /**
+   * The Arrow type of a tensor type's own elements, byte for byte (a binary column of raw bytes is read
+   * as these), or null where Arrow has no such type (bfloat16).
+   */
+  public static ArrowType rawArrowType(DType t) {
+    return row(t).raw();
+  }
+
+  /** The tensor types a column of raw bytes can carry, for messages ("float32, float16, ..."). */
+  public static String rawTypes() {
+    return Arrays.stream(DType.values()).filter(t -> row(t).raw() != null).map(DType::display)
+        .collect(Collectors.joining(", "));
+  }
+
+  /** The Arrow types a column may hold to feed a tensor of type {@code t}, identity first. */
+  public static List<MinorType> sources(DType t) {
+    return row(t).sources();
+  }
+
+  /**
+   * The Arrow type whose values are the tensor's bytes as they are (one memcpy), or null where every
+   * source converts (bfloat16, and booleans: bits in Arrow, bytes in the tensor).
+   */
+  static MinorType identity(DType t) {
+    ArrowType raw = row(t).raw();
+    return raw == null || raw instanceof ArrowType.Bool ? null : Types.getMinorTypeForArrowType(raw);
+  }
 
   static boolean isFloat(MinorType t) {
     return t == MinorType.FLOAT2 || t == MinorType.FLOAT4 || t == MinorType.FLOAT8;
@@ -63,34 +197,22 @@ final class ElementType {
 
   /** The Arrow type an output tensor comes back as: half and bfloat16 widen to float for Spark. */
   static ArrowType outputArrowType(DType t) {
-    switch (t) {
-      case FLOAT32:
-      case FLOAT16:
-      case BFLOAT16:
-        return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case INT8:
-        return new ArrowType.Int(8, true);
-      case UINT8:
-        return new ArrowType.Int(8, false);
-      case INT32:
-        return new ArrowType.Int(32, true);
-      case INT64:
-        return new ArrowType.Int(64, true);
-      case BOOL:
-        return ArrowType.Bool.INSTANCE;
-      default:
-        throw new IllegalArgumentException(t.toString());
-    }
+    return row(t).output();
+  }
+
+  /** Whether the device writes an output tensor straight into the output vector (no widening after). */
+  static boolean outputDirect(DType t) {
+    return row(t).out() == null;
+  }
+
+  /** Widens {@code n} staged elements of an output tensor of type {@code t} into {@code values}. */
+  static void widenOutput(DType t, ArrowBuf staged, BaseFixedWidthVector values, int n) {
+    row(t).out().widen(staged, values, n);
   }
 
   /** Whether a floating source loses range going into {@code to} (double to float32, wider to 16 bits). */
   static boolean narrows(MinorType from, DType to) {
-    return switch (to) {
-      case FLOAT32 -> from == MinorType.FLOAT8;
-      case FLOAT16 -> from == MinorType.FLOAT4 || from == MinorType.FLOAT8;
-      case BFLOAT16 -> from == MinorType.FLOAT4 || from == MinorType.FLOAT8;  // a float near its max rounds up
-      default -> false;
-    };
+    return row(to).narrowing().contains(from);
   }
 
   /**
@@ -99,16 +221,15 @@ final class ElementType {
    * float32).
    */
   static boolean overflows(double v, DType to) {
-    switch (to) {
-      case FLOAT32:
-        return Float.isInfinite((float) v);
-      case FLOAT16:
-        return Float.isInfinite(Float16.toFloat(Float16.toFloat16(toFloatRoundToOdd(v))));
-      case BFLOAT16:
-        return (toBfloat16(toFloatRoundToOdd(v)) & 0x7fff) == 0x7f80;
-      default:
-        return false;
-    }
+    return row(to).overflows().test(v);
+  }
+
+  /**
+   * Copies {@code n} elements from {@code src[srcIndex..]} (Arrow type {@code from}, one of
+   * {@link #sources}) into {@code dst[dstIndex..]} (tensor type {@code to}), converting.
+   */
+  static void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, DType to, long dstIndex, long n) {
+    row(to).in().convert(src, from, srcIndex, dst, dstIndex, n);
   }
 
   /** Reads element {@code i} of a fixed-width Arrow buffer as a double (floating sources). */
@@ -125,7 +246,7 @@ final class ElementType {
     }
   }
 
-  /** Reads element {@code i} as a long (integer sources). */
+  /** Reads element {@code i} as a long (integer and boolean sources). */
   static long readLong(ArrowBuf b, MinorType t, long i) {
     switch (t) {
       case TINYINT:
@@ -138,43 +259,15 @@ final class ElementType {
         return b.getInt(i * 4);
       case BIGINT:
         return b.getLong(i * 8);
+      case BIT:
+        return (b.getByte(i >>> 3) >>> (i & 7)) & 1;
       default:
         throw new IllegalArgumentException(t.toString());
     }
   }
 
-  /**
-   * Copies {@code n} elements from {@code src[srcIndex..]} (Arrow type {@code from}) into
-   * {@code dst[dstIndex..]} (tensor type {@code to}), converting.
-   */
-  static void convert(ArrowBuf src, MinorType from, long srcIndex, ArrowBuf dst, DType to, long dstIndex, long n) {
-    for (long k = 0; k < n; k++) {
-      long s = srcIndex + k;
-      long d = dstIndex + k;
-      switch (to) {
-        case FLOAT32:
-          dst.setFloat(d * 4, (float) readDouble(src, from, s));
-          break;
-        case FLOAT16:
-          dst.setShort(d * 2, Float16.toFloat16(toFloatRoundToOdd(readDouble(src, from, s))));
-          break;
-        case BFLOAT16:
-          dst.setShort(d * 2, toBfloat16(toFloatRoundToOdd(readDouble(src, from, s))));
-          break;
-        case INT32:
-          dst.setInt(d * 4, (int) readLong(src, from, s));
-          break;
-        case INT64:
-          dst.setLong(d * 8, readLong(src, from, s));
-          break;
-        case INT8:
-        case UINT8:
-          dst.setByte(d, (byte) readLong(src, from, s));
-          break;
-        default:
-          throw new IllegalArgumentException(to.toString());
-      }
-    }
+  private static short toFloat16(double v) {
+    return Float16.toFloat16(toFloatRoundToOdd(v));
   }
 
   /**

@@ -6,11 +6,11 @@ import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
+import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
-import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
@@ -31,7 +31,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * </ul>
  * When the element type already is the tensor's, the values are contiguous and the memory is pinned
  * (or no GPU is involved), the tensor points at the Arrow buffer itself: zero copy. Otherwise one copy
- * into a staging buffer, converting where {@link ElementType#ALLOWED} allows.
+ * into a staging buffer, converting as {@link ElementType} allows.
  *
  * <p>Immutable; thread-safe.
  */
@@ -128,8 +128,8 @@ public final class InputColumn {
       layout = Layout.SCALAR;
       element = Types.getMinorTypeForArrowType(type);
     }
-    if (!ElementType.ALLOWED.get(tensor.dataType()).contains(element)) {
-      throw wrongType(binding, tensor, field, "its elements must be one of " + ElementType.ALLOWED.get(tensor.dataType())
+    if (!ElementType.sources(tensor.dataType()).contains(element)) {
+      throw wrongType(binding, tensor, field, "its elements must be one of " + ElementType.sources(tensor.dataType())
           .stream().map(ElementType::arrowName).collect(Collectors.joining(", ")));
     }
     if (tensor.rank() == 1) {
@@ -138,17 +138,10 @@ public final class InputColumn {
       }
       return new InputColumn(binding, tensor, element, layout, 1, 1, 1);
     }
+    boolean dynamic = Arrays.stream(shape, 1, shape.length).anyMatch(d -> d < 0);
     if (layout == Layout.SCALAR) {
-      throw wrongType(binding, tensor, field, "the tensor takes " + describePerRow(shape) + " per row: give a list column");
-    }
-    long perRow = 1;
-    boolean dynamic = false;
-    for (int d = 1; d < shape.length; d++) {
-      if (shape[d] < 0) {
-        dynamic = true;
-      } else {
-        perRow *= shape[d];
-      }
+      throw wrongType(binding, tensor, field, "the tensor takes " + (dynamic ? "several" : TensorInfo.elementsPerRow(shape))
+          + " values per row: give a list column");
     }
     if (dynamic) {
       if (shape.length != 2) {
@@ -163,18 +156,11 @@ public final class InputColumn {
       }
       return new InputColumn(binding, tensor, element, layout, -1, min, max);
     }
+    long perRow = TensorInfo.elementsPerRow(shape);
     if (listSize >= 0 && listSize != perRow) {
       throw wrongType(binding, tensor, field, "its rows have " + listSize + " values, the tensor takes " + perRow);
     }
     return new InputColumn(binding, tensor, element, layout, perRow, perRow, perRow);
-  }
-
-  private static String describePerRow(long[] shape) {
-    long n = 1;
-    for (int d = 1; d < shape.length; d++) {
-      n *= Math.max(shape[d], 1);
-    }
-    return n + " values";
   }
 
   private static EngineException wrongType(TensorBinding b, TensorInfo t, Field f, String why) {
@@ -286,7 +272,7 @@ public final class InputColumn {
       shape[1] = width;
     }
     int elementBytes = tensor.dataType().bytes();
-    boolean identity = ElementType.IDENTITY.get(tensor.dataType()) == source;
+    boolean identity = ElementType.identity(tensor.dataType()) == source;
     boolean contiguous = select == null && (layout != Layout.LIST || (regular && firstLen == width) || rows == 0);
     boolean fixedWidth = layout != Layout.LIST || firstLen == width;
     boolean memoryOk = !tensors.pinned() || tensors.owns(data.getDataBuffer());
@@ -325,12 +311,7 @@ public final class InputColumn {
 
   private void copyRow(FieldVector data, long start, long len, ArrowBuf staging, long dstIndex) {
     int elementBytes = tensor.dataType().bytes();
-    if (source == MinorType.BIT) {
-      BitVector bits = (BitVector) data;
-      for (long j = 0; j < len; j++) {
-        staging.setByte(dstIndex + j, bits.get((int) (start + j)));
-      }
-    } else if (ElementType.IDENTITY.get(tensor.dataType()) == source) {
+    if (ElementType.identity(tensor.dataType()) == source) {
       MemoryUtil.copyMemory(data.getDataBuffer().memoryAddress() + start * elementBytes,
           staging.memoryAddress() + dstIndex * elementBytes, len * elementBytes);
     } else {

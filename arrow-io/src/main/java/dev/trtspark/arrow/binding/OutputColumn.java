@@ -1,7 +1,6 @@
 package dev.trtspark.arrow.binding;
 
 import dev.trtspark.conf.TensorBinding;
-import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.HostTensor;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.util.BitSet;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.Float16;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -76,11 +74,6 @@ public final class OutputColumn {
     return field;
   }
 
-  private boolean direct() {
-    DType t = tensor.dataType();
-    return t != DType.FLOAT16 && t != DType.BFLOAT16 && t != DType.BOOL;
-  }
-
   /** The output vector of one batch and where the device copies its tensor to. */
   public record Allocated(FieldVector vector, HostTensor target, ArrowBuf staging, int rows, long perRow, long[] shape) {}
 
@@ -103,7 +96,7 @@ public final class OutputColumn {
         values.allocateNew(Math.max(rows, 1));
       }
       long bytes = Math.max(elements * tensor.dataType().bytes(), 1);
-      if (direct()) {
+      if (ElementType.outputDirect(tensor.dataType())) {
         return new Allocated(vector, new HostTensor(values.getDataBuffer().memoryAddress(), bytes, null), null, rows, perRow,
             shape.clone());
       }
@@ -130,20 +123,7 @@ public final class OutputColumn {
     long[] rowEnds = cutToRowLengths(a, badRows, inputLengths);
     int elements = (int) (rowEnds == null ? rows * a.perRow() : rowEnds[rows]);
     if (a.staging() != null) {
-      ArrowBuf from = a.staging();
-      ArrowBuf to = values.getDataBuffer();
-      for (int i = 0; i < elements; i++) {
-        switch (tensor.dataType()) {
-          case FLOAT16:
-            to.setFloat((long) i * 4, Float16.toFloat(from.getShort((long) i * 2)));
-            break;
-          case BFLOAT16:
-            to.setFloat((long) i * 4, ElementType.fromBfloat16(from.getShort((long) i * 2)));
-            break;
-          default:
-            ((BitVector) values).set(i, from.getByte(i) != 0 ? 1 : 0);
-        }
-      }
+      ElementType.widenOutput(tensor.dataType(), a.staging(), values, elements);
       a.staging().close();
     }
     if (vector instanceof ListVector) {

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.Types.MinorType;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -316,8 +318,74 @@ class ElementTypeTest {
   }
 
   @Test
-  void eachTensorTypeListsItsIdentitySourceFirst() {
-    ElementType.IDENTITY.forEach((tensor, arrow) -> assertEquals(arrow, ElementType.ALLOWED.get(tensor).get(0), tensor.name()));
+  void everyTensorTypeHasARowWhoseIdentitySourceComesFirstAndWhoseRawTypeHasItsSize() {
+    for (DType t : DType.values()) {
+      List<MinorType> sources = ElementType.sources(t);
+      assertFalse(sources.isEmpty(), t.name());
+      MinorType identity = ElementType.identity(t);
+      if (identity != null) {
+        assertEquals(identity, sources.get(0), t.name());
+      }
+      ArrowType raw = ElementType.rawArrowType(t);
+      if (raw instanceof ArrowType.Int i) {
+        assertEquals(t.bytes() * 8, i.getBitWidth(), t.name());
+      } else if (raw instanceof ArrowType.FloatingPoint f) {
+        assertEquals(t.bytes(), f.getPrecision() == FloatingPointPrecision.HALF ? 2
+            : f.getPrecision() == FloatingPointPrecision.SINGLE ? 4 : 8, t.name());
+      }
+      // the device writes an output straight into its vector exactly where the bytes are the same
+      boolean sameBytes = raw != null && !(raw instanceof ArrowType.Bool) && raw.equals(ElementType.outputArrowType(t));
+      assertEquals(sameBytes, ElementType.outputDirect(t), t.name());
+    }
+    assertEquals("float32, float16, int8, uint8, int32, int64, bool", ElementType.rawTypes());
+  }
+
+  @Test
+  void everyListedSourceConvertsAOneIntoEveryTensorType() {
+    for (DType t : DType.values()) {
+      for (MinorType from : ElementType.sources(t)) {
+        try (ArrowBuf src = allocator.buffer(32); ArrowBuf dst = allocator.buffer(16)) {
+          src.setZero(0, 32);
+          // element 3 holds 1 (bit 3 for booleans)
+          switch (from) {
+            case FLOAT8 -> src.setDouble(24, 1.0);
+            case FLOAT4 -> src.setFloat(12, 1.0f);
+            case FLOAT2 -> src.setShort(6, (short) 0x3c00);
+            case BIGINT -> src.setLong(24, 1);
+            case INT -> src.setInt(12, 1);
+            case SMALLINT -> src.setShort(6, (short) 1);
+            case TINYINT, UINT1 -> src.setByte(3, 1);
+            case BIT -> src.setByte(0, 1 << 3);
+            default -> throw new AssertionError(from);
+          }
+          ElementType.convert(src, from, 3, dst, t, 1, 1);
+          long one = switch (t) {
+            case FLOAT32 -> Float.floatToRawIntBits(dst.getFloat(4)) == Float.floatToRawIntBits(1.0f) ? 1 : 0;
+            case FLOAT16 -> dst.getShort(2) == 0x3c00 ? 1 : 0;
+            case BFLOAT16 -> dst.getShort(2) == 0x3f80 ? 1 : 0;
+            case INT32 -> dst.getInt(4);
+            case INT64 -> dst.getLong(8);
+            case INT8, UINT8, BOOL -> dst.getByte(1);
+          };
+          assertEquals(1, one, from + " into " + t);
+        }
+      }
+    }
+  }
+
+  @Test
+  void booleansAreReadFromTheirBitAndWrittenAsBytes() {
+    try (ArrowBuf src = allocator.buffer(2); ArrowBuf dst = allocator.buffer(12)) {
+      src.setByte(0, 0b1010_0101);
+      src.setByte(1, 0b0000_0010);
+      ElementType.convert(src, MinorType.BIT, 0, dst, DType.BOOL, 0, 12);
+      int[] got = new int[12];
+      for (int i = 0; i < 12; i++) {
+        got[i] = dst.getByte(i);
+      }
+      assertEquals(List.of(1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0),
+          java.util.Arrays.stream(got).boxed().toList());
+    }
   }
 
   // ---- helpers ----

@@ -9,26 +9,22 @@ final class TrtTypes {
   private TrtTypes() {}
 
   /**
-   * Maps by {@code value}: enum constants returned through the presets do not switch reliably (a
-   * switch saw every type as kFLOAT), their values do.
+   * Maps by {@code value}, then by name: enum constants returned through the presets do not switch
+   * reliably (a switch saw every type as kFLOAT), their values do.
    */
   static DType toDataType(org.bytedeco.tensorrt.global.nvinfer.DataType t, String model, String tensor) {
     for (org.bytedeco.tensorrt.global.nvinfer.DataType k : org.bytedeco.tensorrt.global.nvinfer.DataType.values()) {
       if (k.value == t.value) {
-        DType ours = OURS.get(k.name());
-        if (ours != null) {
-          return ours;
-        }
-        break;
+        return DType.byTrtName(k.name()).orElseThrow(() -> unsupported(model, tensor, k.name()));
       }
     }
-    throw new EngineException("plan " + model + ": tensor " + tensor + " has TensorRT type value " + t.value
-        + "; supported: float32, float16, bfloat16, int8, uint8, int32, int64, bool");
+    throw unsupported(model, tensor, "value " + t.value);
   }
 
-  private static final java.util.Map<String, DType> OURS = java.util.Map.of(
-      "kFLOAT", DType.FLOAT32, "kHALF", DType.FLOAT16, "kBF16", DType.BFLOAT16, "kINT8", DType.INT8,
-      "kUINT8", DType.UINT8, "kINT32", DType.INT32, "kINT64", DType.INT64, "kBOOL", DType.BOOL);
+  private static EngineException unsupported(String model, String tensor, String type) {
+    return new EngineException("plan " + model + ": tensor " + tensor + " has TensorRT type " + type + "; supported: "
+        + DType.supported());
+  }
 
   static long[] toArray(Dims64 d) {
     long[] a = new long[d.nbDims()];

@@ -1,12 +1,14 @@
 package dev.trtspark.spark.exec;
 
+import dev.trtspark.arrow.binding.ElementType;
 import dev.trtspark.engine.tensor.DType;
 import dev.trtspark.engine.tensor.TensorInfo;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.Types;
+import org.apache.arrow.vector.types.Types.MinorType;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -126,15 +128,12 @@ public record InputSource(String tensor, String column, List<String> columns, Li
   SparkElement element(TensorInfo t) {
     switch (kind()) {
       case BINARY:
-        return switch (t.dataType()) {
-          case FLOAT32 -> SparkElement.FLOAT;
-          case INT32 -> SparkElement.INT;
-          case INT64 -> SparkElement.LONG;
-          case INT8, UINT8 -> SparkElement.BYTE;
-          case BOOL -> SparkElement.BOOLEAN;
-          default -> throw wrong(t, "binary columns carry the raw bytes of float32, uint8, int8, int32, int64 or bool "
-              + "tensors; give " + t.dataType().display() + " values as an array of float or double");
-        };
+        ArrowType raw = ElementType.rawArrowType(t.dataType());
+        if (raw == null) {
+          throw wrong(t, "binary columns carry the raw bytes of " + ElementType.rawTypes() + " tensors; give "
+              + t.dataType().display() + " values as an array of float or double");
+        }
+        return SparkElement.carrying(raw);
       case VECTOR:
         return SparkElement.DOUBLE;
       case SCALARS:
@@ -172,7 +171,7 @@ public record InputSource(String tensor, String column, List<String> columns, Li
   /** The Arrow column the input batch builder fills for this source (checked by arrow-io on the driver). */
   public Field arrowField(TensorInfo t) {
     SparkElement e = element(t);
-    ArrowType values = kind() == Kind.BINARY ? rawType(t.dataType()) : e.arrowType();
+    ArrowType values = kind() == Kind.BINARY ? ElementType.rawArrowType(t.dataType()) : e.arrowType();
     if (kind() == Kind.SCALAR) {
       return new Field(column, FieldType.nullable(values), null);
     }
@@ -180,17 +179,19 @@ public record InputSource(String tensor, String column, List<String> columns, Li
         List.of(new Field("element", FieldType.nullable(values), null)));
   }
 
-  /** The Arrow type of the tensor's own elements (what raw bytes are). */
-  static ArrowType rawType(DType t) {
-    return switch (t) {
-      case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-      case INT8 -> new ArrowType.Int(8, true);
-      case UINT8 -> new ArrowType.Int(8, false);
-      case INT32 -> new ArrowType.Int(32, true);
-      case INT64 -> new ArrowType.Int(64, true);
-      case BOOL -> ArrowType.Bool.INSTANCE;
-      default -> throw new IllegalArgumentException(t.toString());
-    };
+  /**
+   * The Spark type whose values feed a tensor of type {@code t} with the least conversion (the first of
+   * arrow-io's sources for it that Spark has), or null where only raw bytes do (uint8).
+   */
+  public static org.apache.spark.sql.types.DataType sparkTypeFeeding(DType t) {
+    for (MinorType m : ElementType.sources(t)) {
+      for (SparkElement e : SparkElement.values()) {
+        if (Types.getMinorTypeForArrowType(e.arrowType()) == m) {
+          return e.spark;
+        }
+      }
+    }
+    return null;
   }
 
   private IllegalArgumentException wrong(TensorInfo t, String why) {

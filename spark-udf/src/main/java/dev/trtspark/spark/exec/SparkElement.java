@@ -51,6 +51,30 @@ enum SparkElement {
     return null;
   }
 
+  /**
+   * The element a binary column of raw bytes is read as, for a tensor whose elements are {@code raw} in
+   * Arrow (one value per {@link #bytes}, copied as they are: half floats travel as shorts).
+   */
+  static SparkElement carrying(ArrowType raw) {
+    if (raw instanceof ArrowType.Bool) {
+      return BOOLEAN;
+    }
+    if (raw instanceof ArrowType.FloatingPoint f) {
+      return switch (f.getPrecision()) {
+        case HALF -> SHORT;
+        case SINGLE -> FLOAT;
+        case DOUBLE -> DOUBLE;
+      };
+    }
+    int bytes = ((ArrowType.Int) raw).getBitWidth() / 8;
+    for (SparkElement e : values()) {
+      if (e.bytes == bytes && e != BOOLEAN && e != FLOAT && e != DOUBLE) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(raw.toString());
+  }
+
   ArrowType arrowType() {
     switch (this) {
       case FLOAT:
