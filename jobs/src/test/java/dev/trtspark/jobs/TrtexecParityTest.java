@@ -72,6 +72,16 @@ class TrtexecParityTest {
   }
 
   @Test
+  void benchMakesRowsOfTheTypeEachInputTakes() {
+    // int8 takes tinyint, bool booleans, uint8 raw bytes, float16 floats: none of them takes an int column
+    for (String model : List.of("neg_i8.onnx", "not_bool.onnx", "u8_to_f32.onnx", "scale_f16.onnx")) {
+      Cli.Run r = run("bench", "--model", TestModels.path(model).toString(), "--batch-sizes", "16", "--rows", "64",
+          "--output", tmp.resolve(model).toString());
+      assertEquals(0, r.code(), model + ": " + r.err());
+    }
+  }
+
+  @Test
   void compareTakesTolerancesPerOutputAndSummarizesErrorsLikePolygraphy() {
     CompareCommand.Tolerance t = CompareCommand.Tolerance.parse(List.of("1e-4", "probs=1e-2", "logits:0.5"), 1e-5, "--atol");
     assertEquals(1e-4, t.of("other"));
