@@ -35,7 +35,7 @@ public final class SparkBench {
     SparkSession spark = SparkSession.builder().master(System.getProperty("bench.master", "local[16]"))
         .appName("trt-spark-bench").config("spark.ui.enabled", "false")
         // 16 tasks x 3 batches of 154 MB images stay pinned: keep them for reuse instead of re-pinning
-        .config("spark.trt.pinnedPool.maxBytes", "32g").getOrCreate();
+        .config(dev.trtspark.conf.TrtConf.PINNED_POOL_MAX_BYTES.key(), "32g").getOrCreate();
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override
       public void onTaskEnd(SparkListenerTaskEnd end) {

@@ -11,6 +11,11 @@ import java.util.List;
 public final class BuildConf {
   private BuildConf() {}
 
+  /** What every builder key starts with. */
+  public static final String PREFIX = TrtConf.PREFIX + "build.";
+  /** Key of {@link #LENGTH_BUCKETS}, as a constant for annotation texts (CLI help). */
+  public static final String LENGTH_BUCKETS_KEY = PREFIX + "lengthBuckets";
+
   public static final ConfigOption<List<Precision>> PRECISION = key("spark.trt.build.precision")
       .enumListType(Precision.class).defaultValue(List.of(Precision.FP32, Precision.TF32))
       .withDescription("Precisions TensorRT may choose kernels in, comma-separated (int8 only for models with Q/DQ nodes). "
@@ -52,7 +57,7 @@ public final class BuildConf {
       .shapesType().noDefaultValue()
       .withDescription("Profile maximum shapes, trtexec style: name:1024x128[,name:...].");
 
-  public static final ConfigOption<List<Long>> LENGTH_BUCKETS = key("spark.trt.build.lengthBuckets")
+  public static final ConfigOption<List<Long>> LENGTH_BUCKETS = key(LENGTH_BUCKETS_KEY)
       .custom("ascending list of lengths", BuildConf::parseLengths,
           l -> l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
       .noDefaultValue()

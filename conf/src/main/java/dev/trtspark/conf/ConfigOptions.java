@@ -15,7 +15,7 @@ public final class ConfigOptions {
   private ConfigOptions() {}
 
   public static KeyBuilder key(String key) {
-    if (!key.startsWith("spark.trt.")) {
+    if (!key.startsWith(TrtConf.PREFIX)) {
       throw new IllegalArgumentException("trt-spark keys start with spark.trt.: " + key);
     }
     return new KeyBuilder(key);

@@ -11,7 +11,7 @@ import java.util.Optional;
  * ({@link ResolvedConfig}) is what executors receive. The resolver itself never leaves the driver.
  */
 public final class ConfigResolver {
-  private static final String PREFIX = "spark.trt.";
+  private static final String PREFIX = TrtConf.PREFIX;
 
   private ConfigResolver() {}
 

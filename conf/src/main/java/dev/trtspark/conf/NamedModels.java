@@ -23,6 +23,13 @@ public final class NamedModels {
   /** Prefix of every named-model key. */
   public static final String PREFIX = TrtConf.MODEL.key() + ".";
 
+  /** The key of a named model's URI ("spark.trt.model.digits.uri"). */
+  public static String uriKey(String name) {
+    return PREFIX + name + "." + URI;
+  }
+
+  private static final String URI = "uri";
+
   private NamedModels() {}
 
   /**
@@ -66,15 +73,15 @@ public final class NamedModels {
       any = true;
       String sub = e.getKey().substring(prefix.length());
       switch (sub) {
-        case "uri" -> uri = e.getValue().trim();
+        case URI -> uri = e.getValue().trim();
         case "inputs" -> inputs = list(e.getValue());
         case "outputs" -> outputs = list(e.getValue());
         default -> {
-          String full = sub.startsWith("spark.trt.") ? sub : "spark.trt." + sub;
+          String full = sub.startsWith(TrtConf.PREFIX) ? sub : TrtConf.PREFIX + sub;
           if (ConfigRegistry.find(full).isEmpty()) {
             throw new ConfigException("unknown key " + e.getKey() + ": a named model takes uri, inputs, outputs and "
                 + "spark.trt.* options (short or full key)" + ConfigRegistry.closest(full).map(k -> "; did you mean "
-                + prefix + k.substring("spark.trt.".length()) + "?").orElse(""));
+                + prefix + k.substring(TrtConf.PREFIX.length()) + "?").orElse(""));
           }
           options.put(full, e.getValue());
         }
@@ -84,7 +91,7 @@ public final class NamedModels {
       return Optional.empty();
     }
     if (uri == null || uri.isEmpty()) {
-      throw new ConfigException("model '" + name + "' has options but no " + prefix + "uri");
+      throw new ConfigException("model '" + name + "' has options but no " + uriKey(name));
     }
     return Optional.of(new Named(name, uri, inputs, outputs, options));
   }

@@ -11,6 +11,13 @@ import java.util.List;
 public final class TrtConf {
   private TrtConf() {}
 
+  /** What every trt-spark key starts with. */
+  public static final String PREFIX = "spark.trt.";
+  /** Key of {@link #PLAN_CACHE_DIR}, as a constant for annotation texts (CLI help). */
+  public static final String PLAN_CACHE_DIR_KEY = PREFIX + "planCache.dir";
+  /** Key of {@link #PLUGINS}, as a constant for annotation texts (CLI help). */
+  public static final String PLUGINS_KEY = PREFIX + "plugins";
+
   public static final ConfigOption<String> MODEL = key("spark.trt.model")
       .stringType().noDefaultValue()
       .withDescription("Model to run: a TensorRT plan or an ONNX file, as a Hadoop FileSystem URI (file:, hdfs:, s3a:, ...) or a local path.");
@@ -68,14 +75,14 @@ public final class TrtConf {
       .withDescription("How long an idle page-locked buffer stays in the pool before it is freed, in milliseconds, so an executor that stopped running inference gives its pinned memory back.")
       .fixed("per executor JVM, by the first job that runs a model there");
 
-  public static final ConfigOption<String> PLAN_CACHE_DIR = key("spark.trt.planCache.dir")
+  public static final ConfigOption<String> PLAN_CACHE_DIR = key(PLAN_CACHE_DIR_KEY)
       .stringType().defaultValue("local")
       .withDescription("Where plans built from ONNX models are kept, on any Hadoop FileSystem (hdfs:///..., s3a://..., "
           + "a local path): one per ONNX sha256, TensorRT version, GPU and build options, written atomically with its "
           + "sidecar; other executors and later sessions load it instead of building. 'local' = <java.io.tmpdir>/"
           + "trt-spark-plan-cache on each host; 'off' = build in memory every time. trt-spark build --plan-cache fills it.");
 
-  public static final ConfigOption<String> PLUGINS = key("spark.trt.plugins")
+  public static final ConfigOption<String> PLUGINS = key(PLUGINS_KEY)
       .stringType().noDefaultValue()
       .withDescription("TensorRT plugin libraries (.so paths, comma-separated) to load before parsing or deserializing, on "
           + "every executor; TensorRT's standard plugins (EfficientNMS_TRT, ...) are always registered.");

@@ -1,5 +1,6 @@
 package dev.trtspark.jobs;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.conf.BuildConf;
 import dev.trtspark.conf.BuildFlags;
 import dev.trtspark.conf.ConfigResolver;
@@ -31,7 +32,7 @@ final class BuildCommand implements Callable<Integer> {
       description = "Where to write the plan (its sidecar goes to <output>.json).")
   String output;
 
-  @Option(names = BuildFlags.PLAN_CACHE, description = "Instead of --output: build into this plan cache (spark.trt.planCache.dir), "
+  @Option(names = BuildFlags.PLAN_CACHE, description = "Instead of --output: build into this plan cache (" + TrtConf.PLAN_CACHE_DIR_KEY + "), "
       + "where jobs running the ONNX model on TensorRT with the same options find it.")
   String planCache;
 
@@ -51,7 +52,7 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = {BuildFlags.MAX_SHAPES, "--maxShapes"}, description = "name:AxB[,name:...]") String maxShapes;
   @Option(names = BuildFlags.MAX_BATCH, description = "Largest batch (dimension 0) the plan takes.") Integer maxBatch;
   @Option(names = "--length-buckets", description = "Lengths 16,32,64,128: one optimization profile per bucket for "
-      + "variable-length inputs (spark.trt.build.lengthBuckets).") String lengthBuckets;
+      + "variable-length inputs (" + BuildConf.LENGTH_BUCKETS_KEY + ").") String lengthBuckets;
   @Option(names = {"--timing-cache", "--timingCacheFile"}, description = "Timing-cache file, read if present and written "
       + "after.") String timingCache;
   @Option(names = "--workspace", description = "Workspace limit in bytes (512m, 4g, ...).") String workspace;
@@ -60,8 +61,8 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--version-compatible", description = "Loadable by later TensorRT 10.x runtimes.") boolean versionCompatible;
   @Option(names = "--device", description = "CUDA ordinal to build on.") int device;
   @Option(names = BuildFlags.PLUGINS, split = ",", description = "TensorRT plugin libraries (.so) to load before parsing "
-      + "(spark.trt.plugins; TensorRT's standard plugins are always registered).") List<String> plugins = new ArrayList<>();
-  @Option(names = "--conf", description = "Any spark.trt.build.* option, key=value (repeatable); flags win.")
+      + "(" + TrtConf.PLUGINS_KEY + "; TensorRT's standard plugins are always registered).") List<String> plugins = new ArrayList<>();
+  @Option(names = "--conf", description = "Any " + BuildConf.PREFIX + "* option, key=value (repeatable); flags win.")
   List<String> confs = new ArrayList<>();
 
   @Override

@@ -1,5 +1,6 @@
 package dev.trtspark.jobs;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.Engines;
 import dev.trtspark.spark.TrtInference;
@@ -54,7 +55,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--rows", description = "Rows to compare (default 10000).") int rows = 10_000;
   @Option(names = "--out", description = "tensor=column for the outputs to compare (default: every output).")
   List<String> outs = new ArrayList<>();
-  @Option(names = "--conf", description = "Any spark.trt.* option, key=value (repeatable), for both sides "
+  @Option(names = "--conf", description = "Any " + TrtConf.PREFIX + "* option, key=value (repeatable), for both sides "
       + "(for example build.minShapes/optShapes/maxShapes for dynamic dimensions).")
   List<String> confs = new ArrayList<>();
 

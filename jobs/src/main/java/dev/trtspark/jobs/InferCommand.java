@@ -1,5 +1,6 @@
 package dev.trtspark.jobs;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.EngineException;
 import dev.trtspark.spark.TrtInference;
@@ -64,7 +65,7 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--backend", description = "auto | tensorrt | onnxruntime.")
   String backend;
 
-  @Option(names = "--conf", description = "key=value (repeatable): spark.trt.* options (or their short names) for the "
+  @Option(names = "--conf", description = "key=value (repeatable): " + TrtConf.PREFIX + "* options (or their short names) for the "
       + "inference; other spark.* keys go to the Spark session.")
   List<String> confs = new ArrayList<>();
 
@@ -93,7 +94,7 @@ final class InferCommand implements Callable<Integer> {
         throw new Errors.UsageException("--conf " + c + " is not key=value");
       }
       String key = c.substring(0, eq).trim();
-      if (key.startsWith("spark.") && !key.startsWith("spark.trt.")) {
+      if (key.startsWith("spark.") && !key.startsWith(TrtConf.PREFIX)) {
         sparkConf.put(key, c.substring(eq + 1).trim());
       } else {
         trtConf.add(c);

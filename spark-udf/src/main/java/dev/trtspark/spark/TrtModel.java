@@ -53,7 +53,7 @@ public final class TrtModel extends Transformer implements MLWritable {
     this.model = new Param<>(this, "model", "TensorRT plan or ONNX model: Hadoop FileSystem URI or local path");
     this.inputs = new Param<>(this, "inputs", "input bindings, tensor=column[,tensor=column...]");
     this.outputs = new Param<>(this, "outputs", "output bindings, tensor=column[,...]; empty: every output by its name");
-    this.options = new Param<>(this, "options", "explicit spark.trt.* options, key=value[;key=value...]");
+    this.options = new Param<>(this, "options", "explicit " + dev.trtspark.conf.TrtConf.PREFIX + "* options, key=value[;key=value...]");
     this.embedModel = new BooleanParam(this, "embedModel", "save copies the model bytes into the saved folder");
     this.embeddedFile = new Param<>(this, "embeddedFile", "set by save: file name of the embedded model copy");
     setDefault(outputs, "");

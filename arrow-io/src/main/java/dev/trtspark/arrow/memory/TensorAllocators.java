@@ -50,8 +50,9 @@ public final class TensorAllocators {
     } else if ((poolMaxBytes != instance.poolMaxBytes || idleMs != instance.idleMs)
         && WARNED.add(poolMaxBytes + "|" + idleMs)) {
       org.slf4j.LoggerFactory.getLogger(TensorAllocators.class).warn("the pinned pool of this JVM keeps {} bytes and "
-          + "{} ms; a later job asked for {} bytes and {} ms (spark.trt.pinnedPool.maxBytes and idleMs are fixed by the "
-          + "first job in an executor JVM)", instance.poolMaxBytes, instance.idleMs, poolMaxBytes, idleMs);
+          + "{} ms; a later job asked for {} bytes and {} ms ({} and {} are fixed by the first job in an executor JVM)",
+          instance.poolMaxBytes, instance.idleMs, poolMaxBytes, idleMs,
+          dev.trtspark.conf.TrtConf.PINNED_POOL_MAX_BYTES.key(), dev.trtspark.conf.TrtConf.PINNED_POOL_IDLE_MS.key());
     }
     return instance;
   }

@@ -1,5 +1,6 @@
 package dev.trtspark.engine.cache;
 
+import dev.trtspark.conf.TrtConf;
 import dev.trtspark.engine.EngineException;
 import dev.trtspark.engine.backend.Engine;
 import java.util.ArrayList;
@@ -77,7 +78,8 @@ public final class EngineCache {
       LOG.info("engine cache created with a limit of {} bytes", maxBytes);
     } else if (maxBytes != instance.maxBytes && WARNED.add("maxBytes=" + maxBytes)) {
       LOG.warn("the engine cache of this JVM keeps its limit of {} bytes; a later job asked for {} "
-          + "(spark.trt.engineCache.maxBytes is fixed by the first job in an executor JVM)", instance.maxBytes, maxBytes);
+          + "({} is fixed by the first job in an executor JVM)", instance.maxBytes, maxBytes,
+          TrtConf.ENGINE_CACHE_MAX_BYTES.key());
     }
     return instance;
   }
@@ -170,8 +172,8 @@ public final class EngineCache {
     LoadSpec had = e.spec;
     if (cannotHonour(had, asked) && WARNED.add(e.key + "|" + asked.slots() + "|" + asked.lanes())) {
       LOG.warn("{} stays loaded with {} slots of {} lanes; this job asked for {} slots of {} lanes "
-          + "(spark.trt.slotsPerEngine and batchesInFlight are fixed when an engine is loaded in an executor JVM, "
-          + "until it is evicted)", e.key, had.slots(), had.lanes(), asked.slots(), asked.lanes());
+          + "({} and {} are fixed when an engine is loaded in an executor JVM, until it is evicted)", e.key, had.slots(),
+          had.lanes(), asked.slots(), asked.lanes(), TrtConf.SLOTS_PER_ENGINE.key(), TrtConf.BATCHES_IN_FLIGHT.key());
     }
   }
 
