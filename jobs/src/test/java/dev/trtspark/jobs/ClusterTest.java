@@ -52,13 +52,13 @@ class ClusterTest {
     var fs = cluster.fileSystem();
     fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(DIGITS_ONNX),
         new org.apache.hadoop.fs.Path("/models/digits.onnx"));
-    // 179,700 rows in 48 files: long enough to kill an executor while the job runs
+    // 179,700 rows in 24 files: long enough to kill an executor while the job runs
     fs.mkdirs(new org.apache.hadoop.fs.Path("/out"));
     spark = SparkTestSession.get();
     Path local = tmp.resolve("digits-x100");
     spark.read().parquet(DIGITS_PARQUET)
         .crossJoin(spark.range(100).withColumnRenamed("id", "copy"))
-        .selectExpr("monotonically_increasing_id() AS id", "features", "label", "copy").repartition(48)
+        .selectExpr("monotonically_increasing_id() AS id", "features", "label", "copy").repartition(24)
         .write().parquet(local.toString());
     fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toString()), new org.apache.hadoop.fs.Path("/data/digits"));
   }
@@ -76,7 +76,7 @@ class ClusterTest {
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
         // the model read from HDFS by each executor, not broadcast
         "--conf", "spark.trt.broadcast.maxBytes=0",
-        // one task per file (48), so that executors run many tasks each
+        // one task per file (24), so that executors run many tasks each
         "--conf", "spark.sql.files.maxPartitionBytes=1m",
         "--class", "dev.trtspark.jobs.Main", jar,
         "infer", "--model", hdfs + "/models/digits.onnx", "--input", hdfs + "/data/digits", "--output",
@@ -97,6 +97,10 @@ class ClusterTest {
     return Long.parseLong(m.group(1));
   }
 
+  private static String line(String log, String start) {
+    return log.lines().filter(l -> l.startsWith(start)).findFirst().orElse("(no " + start.trim() + " line)");
+  }
+
   private static String run(List<String> args, Path log) throws Exception {
     Process p = cluster.submit(log, args);
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "job finished in time");
@@ -105,26 +109,38 @@ class ClusterTest {
     return out;
   }
 
+  /** The job's output in local mode through the same jar, run once: what every cluster run must give. */
+  private static String localOutput;
+  private static String localLog;
+
+  private static synchronized String reference() throws Exception {
+    if (localOutput == null) {
+      localLog = run(infer("local[2]", "/out/local"), tmp.resolve("local-job.log"));
+      localOutput = checksum("/out/local");
+      assertTrue(localOutput.startsWith("179700 rows, 179700 distinct ids"), localOutput);
+    }
+    return localOutput;
+  }
+
   @Test
   void aJobOnTheClusterGivesLocalModesRowsAndLoadsTheEngineOncePerExecutor() throws Exception {
     String onCluster = run(infer(cluster.master(), "/out/cluster"), tmp.resolve("cluster-job.log"));
-    String local = run(infer("local[2]", "/out/local"), tmp.resolve("local-job.log"));
     assertEquals(179_700, metric(onCluster, "rows"));
-    assertEquals(checksum("/out/local"), checksum("/out/cluster"), "the same rows as local mode");
-    assertTrue(checksum("/out/cluster").startsWith("179700 rows, 179700 distinct ids"), checksum("/out/cluster"));
+    assertEquals(reference(), checksum("/out/cluster"), "the same rows as local mode");
     long loads = metric(onCluster, "engineLoads");
     long hits = metric(onCluster, "engineCacheHits");
     assertTrue(loads >= 1 && loads <= 2, "one load per executor JVM (2 executors): " + loads);
-    assertTrue(loads + hits >= 40, "many tasks, each after the first on its executor finding the engine loaded: "
+    assertTrue(loads + hits >= 20, "many tasks, each after the first on its executor finding the engine loaded: "
         + loads + " loads, " + hits + " hits");
-    assertTrue(local.contains("engineLoads=1"), local);
-    System.out.printf("cluster: %s; local: %s; engine loads %d, cache hits %d%n", checksum("/out/cluster"),
-        checksum("/out/local"), loads, hits);
+    assertTrue(localLog.contains("engineLoads=1"), localLog);
+    System.out.printf("cluster: %s; local: %s; engine loads %d, cache hits %d; %s%n", checksum("/out/cluster"),
+        reference(), loads, hits, line(onCluster, "stages: "));
   }
 
   @Test
   void aKilledExecutorCostsNoRowAndAddsNoDuplicate() throws Exception {
-    String clean = checksumOf("/out/clean", tmp.resolve("clean.log"));
+    // the clean run to compare with is local mode's: the test above shows a clean cluster run gives exactly that
+    String clean = reference();
     Path log = tmp.resolve("killed.log");
     Process p = cluster.submit(log, infer(cluster.master(), "/out/killed"));
     // once tasks are running on both executors, kill one of them
@@ -146,11 +162,6 @@ class ClusterTest {
     assertTrue(loads <= 3, "one load per executor JVM, the replacement included: " + loads);
     System.out.printf("executor killed %.1f s before the job ended; clean run %s; engine loads %d%n",
         (System.nanoTime() - killedAt) / 1e9, clean, loads);
-  }
-
-  private static String checksumOf(String output, Path log) throws Exception {
-    run(infer(cluster.master(), output), log);
-    return checksum(output);
   }
 
   @Test
