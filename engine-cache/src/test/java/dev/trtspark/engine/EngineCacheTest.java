@@ -154,6 +154,7 @@ class EngineCacheTest {
   }
 
   @Test
+  @SuppressWarnings("try")  // a resource held for its block, never read
   void slotsAreReusedAcrossLeases() {
     ModelArtifact a = Fixtures.artifact("identity_f32.onnx");
     try (EngineLease lease = Engines.lease(a, 0, config)) {

@@ -22,6 +22,7 @@ class SlotPoolTest {
   }
 
   @Test
+  @SuppressWarnings("try")  // a resource held for its block, never read
   void poolGrowsToItsLimitThenWaitsAndFailsWithWhatToRaise() {
     var config = BackendConformance.config("slotsPerEngine", "2", "slotTimeoutMs", "200");
     try (EngineLease lease = Engines.lease(Fixtures.artifact("identity_f32.onnx"), 0, config)) {
@@ -46,6 +47,7 @@ class SlotPoolTest {
   }
 
   @Test
+  @SuppressWarnings("try")  // a resource held for its block, never read
   void aWaitingTaskGetsTheSlotAnotherReleases() throws Exception {
     // a timeout far beyond the test, so only the release can end the wait
     var config = BackendConformance.config("slotsPerEngine", "1", "slotTimeoutMs", "600000");

@@ -368,6 +368,7 @@ class TrtBackendGpuTest {
   }
 
   @Test
+  @SuppressWarnings("try")  // a resource held for its block, never read
   void anOnnxModelIsBuiltOncePerPlanCacheAndLoadedFromItAfter() throws Exception {
     ResolvedConfig c = BackendConformance.config("backend", "tensorrt", "planCache.dir", tmp.resolve("cache").toString());
     ModelArtifact onnx = ArtifactLoader.load(Digits.onnx().toString());

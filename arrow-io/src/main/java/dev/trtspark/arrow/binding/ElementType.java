@@ -152,6 +152,15 @@ public final class ElementType {
         .collect(Collectors.joining(", "));
   }
 
+  /**
+   * Which Arrow types feed which tensor types, as docs/pipeline.md says it ("float32 from float / double /
+   * ...; ..."): a test keeps the two the same.
+   */
+  static String describeSources() {
+    return Arrays.stream(DType.values()).map(t -> t.display() + " from " + row(t).sources().stream()
+        .map(ElementType::arrowName).collect(Collectors.joining(" / "))).collect(Collectors.joining("; "));
+  }
+
   /** The Arrow types a column may hold to feed a tensor of type {@code t}, identity first. */
   public static List<MinorType> sources(DType t) {
     return row(t).sources();

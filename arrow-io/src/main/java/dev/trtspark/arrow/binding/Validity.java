@@ -10,7 +10,7 @@ public final class Validity {
 
   /** Marks {@code count} slots valid, then the ones in {@code nulls} (may be null) null. */
   public static void set(ArrowBuf validity, int count, BitSet nulls) {
-    validity.setOne(0, BitVectorHelper.getValidityBufferSizeFromCount(count));
+    validity.setOne(0L, (long) BitVectorHelper.getValidityBufferSizeFromCount(count));
     if (nulls != null) {
       for (int i = nulls.nextSetBit(0); i >= 0 && i < count; i = nulls.nextSetBit(i + 1)) {
         BitVectorHelper.unsetBit(validity, i);

@@ -341,6 +341,13 @@ class ElementTypeTest {
   }
 
   @Test
+  void docsPipelineListsTheTableAsItIs() throws Exception {
+    String doc = java.nio.file.Files.readString(dev.trtspark.testing.Repo.path("docs/pipeline.md"));
+    assertTrue(doc.contains("\n" + ElementType.describeSources() + ".\n"),
+        "docs/pipeline.md should list the conversion table as ElementType has it:\n" + ElementType.describeSources());
+  }
+
+  @Test
   void everyListedSourceConvertsAOneIntoEveryTensorType() {
     for (DType t : DType.values()) {
       for (MinorType from : ElementType.sources(t)) {

@@ -110,7 +110,7 @@ public final class TrtSql {
   static ExpressionInfo info() {
     return new ExpressionInfo(TrtPredict.class.getName(), null, FUNCTION,
         "trt_predict(model, input1, input2, ...) - runs the named model (" + dev.trtspark.conf.NamedModels.uriKey("<name>") + ") on its inputs "
-            + "in binding order; the output column, or a struct of the outputs", "");
+            + "in binding order; the output column, or a struct of the outputs", "", "", "", "", "", "", "");
   }
 
   /** Builds {@code trt_predict('name', args...)}: the first argument must be a constant string. */
