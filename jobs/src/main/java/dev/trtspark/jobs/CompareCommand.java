@@ -1,7 +1,6 @@
 package dev.trtspark.jobs;
 
 import dev.trtspark.conf.TrtConf;
-import dev.trtspark.conf.TensorBinding;
 import dev.trtspark.engine.Engines;
 import dev.trtspark.spark.TrtInference;
 import java.io.PrintWriter;
@@ -171,15 +170,8 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private TrtInference inference(SparkSession spark, String model, String backend) {
-    TrtInference.Builder b = TrtInference.builder().session(spark).model(model).backend(backend);
-    for (String s : binds) {
-      TensorBinding t = TensorBinding.parse(s);
-      b.input(t.tensor(), t.column());
-    }
-    for (String s : outs) {
-      TensorBinding t = TensorBinding.parse(s);
-      b.output(t.tensor(), t.column());
-    }
+    TrtInference.Builder b = InferCommand.bound(TrtInference.builder().session(spark).model(model).backend(backend),
+        binds, outs);
     confs.forEach(b::option);
     return b.build();
   }

@@ -116,15 +116,7 @@ final class InferCommand implements Callable<Integer> {
     if (fs.exists(target) && !overwrite) {
       throw new Errors.UsageException("output " + output + " already exists; pass --overwrite to replace it");
     }
-    TrtInference.Builder b = TrtInference.builder().session(spark).model(model);
-    for (String s : binds) {
-      TensorBinding t = TensorBinding.parse(s);
-      b.input(t.tensor(), t.column());
-    }
-    for (String s : outs) {
-      TensorBinding t = TensorBinding.parse(s);
-      b.output(t.tensor(), t.column());
-    }
+    TrtInference.Builder b = bound(TrtInference.builder().session(spark).model(model), binds, outs);
     if (batchSize != null) {
       b.batchSize(batchSize);
     }
@@ -244,5 +236,18 @@ final class InferCommand implements Callable<Integer> {
       default:
         throw new Errors.UsageException("--format " + format + " is not one of parquet, orc, csv, json");
     }
+  }
+
+  /** {@code b} with the {@code --bind tensor=column} inputs and {@code --out tensor=column} outputs of a command. */
+  static TrtInference.Builder bound(TrtInference.Builder b, List<String> binds, List<String> outs) {
+    for (String s : binds) {
+      TensorBinding t = TensorBinding.parse(s);
+      b.input(t.tensor(), t.column());
+    }
+    for (String s : outs) {
+      TensorBinding t = TensorBinding.parse(s);
+      b.output(t.tensor(), t.column());
+    }
+    return b;
   }
 }
