@@ -219,6 +219,14 @@ public final class InferenceMetrics implements Serializable {
     return badRows.value();
   }
 
+  /**
+   * Milliseconds the tasks waited for their input (the plan below producing rows or column batches: the
+   * scan's reads and decoding), summed over tasks.
+   */
+  public long inputMs() {
+    return inputMs.value();
+  }
+
   /** Bad rows by reason (null row, null element, wrong length, non-finite), the reasons with none left out. */
   public java.util.Map<BadRows.Reason, Long> badRowsByReason() {
     java.util.Map<BadRows.Reason, Long> m = new java.util.EnumMap<>(BadRows.Reason.class);

@@ -232,6 +232,45 @@ class TrtInferenceTest {
   }
 
   @Test
+  void theInputTimeIncludesTheFirstRowsOfEachTask() {
+    // each of 2 partitions takes 400 ms to produce its first row, inside the first hasNext() of a code-generated
+    // stage (where a Parquet scan reads its first row group): that time is input too
+    Dataset<Row> in = rows(64, 2);
+    Dataset<Row> slow = in.mapPartitions(new SlowFirstRow(), org.apache.spark.sql.Encoders.row(in.schema()));
+    TrtInference inference = affine();
+    assertEquals(64, inference.transform(slow).collectAsList().size());
+    assertTrue(inference.metrics().inputMs() >= 800, "two first rows of 400 ms: " + inference.metrics().summary());
+  }
+
+  /** Passes a partition's rows on, the first after 400 ms (static: nothing of the test goes to the tasks). */
+  private static final class SlowFirstRow implements org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row> {
+    @Override
+    public java.util.Iterator<Row> call(java.util.Iterator<Row> rows) {
+      return new java.util.Iterator<Row>() {
+        private boolean first = true;
+
+        @Override
+        public boolean hasNext() {
+          if (first) {
+            first = false;
+            try {
+              Thread.sleep(400);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          return rows.next();
+        }
+      };
+    }
+  }
+
+  @Test
   void aTaskOnAGpuItWasNotGivenIsCountedOffItsGpu() {
     assertTrue(new InferenceMetrics.Placement("1", List.of("0"), 1, true).offItsGpu());
     assertFalse(new InferenceMetrics.Placement("1", List.of("0", "1"), 1, true).offItsGpu());

@@ -52,10 +52,13 @@ public record PartitionInference(InferenceSpec spec, Broadcast<ModelPayload> pay
   /** For {@code mapPartitionsWithIndex} over rows. */
   public Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> rows() {
     return (partition, rows) -> {
+      long t0 = System.nanoTime();
       if (!rows.hasNext()) {
         return Collections.emptyIterator();
       }
+      long first = System.nanoTime() - t0;
       TaskInference t = open(partition);
+      t.addInputNanos(first);  // the first row's production (a scan's first read) is input too
       return new InferenceIterator(t, InferenceIterator.rows(rows, bound, passProjection(), t), writer());
     };
   }
@@ -63,10 +66,14 @@ public record PartitionInference(InferenceSpec spec, Broadcast<ModelPayload> pay
   /** For {@code mapPartitionsWithIndex} over the columnar batches of a vectorized scan. */
   public Function2<Integer, Iterator<ColumnarBatch>, Iterator<InternalRow>> batches() {
     return (partition, batches) -> {
+      long t0 = System.nanoTime();
       if (!batches.hasNext()) {
         return Collections.emptyIterator();
       }
+      long first = System.nanoTime() - t0;
       TaskInference t = open(partition);
+      // the first batch is the costliest: Parquet reads the whole first row group (often the task's whole split)
+      t.addInputNanos(first);
       return new InferenceIterator(t, InferenceIterator.batches(batches, bound, passProjection(), t), writer());
     };
   }
