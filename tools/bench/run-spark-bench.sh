@@ -6,9 +6,10 @@
 # (resnet50_u8: ResNet-50 fed uint8 HWC pixels from a Parquet binary column, normalized in the graph;
 #  lengths: a DistilBERT-sized encoder on rows of 5-128 tokens, per-batch padding against length buckets,
 #  on TensorRT with RESNET_ROWS rows and on ONNX Runtime (CPU) with MLP_ROWS rows)
+# RUNS=n runs each timed job n times (default 3); with resnet50_u8, RUNS=0 only exports, builds and writes the table.
 set -uo pipefail
 out="${1:?usage: run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all]}"
-rows="${2:-32768}"; mlp_rows="${3:-4000000}"; which="${4:-all}"
+rows="${2:-32768}"; mlp_rows="${3:-4000000}"; which="${4:-all}"; runs="${RUNS:-3}"
 source "$(dirname "$0")/../gpu/env.sh"
 mkdir -p "$out" /tmp/bench-models
 [ -f /tmp/bench-models/encoder.onnx ] || PYTHONUNBUFFERED=1 python3 "$TRT_ROOT/tools/bench/export_models.py" /tmp/bench-models \
@@ -20,7 +21,7 @@ pipeline() { # name batch iterations precision -> /tmp/bench-models/NAME.plan
 }
 spark() { # name width rows batch
   java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench parquet \
-    "/tmp/bench-models/$1.plan" "$1" "$2" "$3" "$4" 3 2>&1 | quiet | tee "$out/spark-$1.txt"
+    "/tmp/bench-models/$1.plan" "$1" "$2" "$3" "$4" "$runs" 2>&1 | quiet | tee "$out/spark-$1.txt"
 }
 case "$which" in digits|all) java $TRT_JAVA_OPTS -Xmx16g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench digits \
   "$TRT_ROOT" 2>&1 | quiet | tee "$out/spark-digits.txt";; esac
@@ -31,7 +32,7 @@ case "$which" in resnet50_u8|u8)
     --onnx /tmp/bench-models/resnet50_u8.onnx --output /tmp/bench-models/resnet50_u8.plan --fp16 --max-batch 256 2>&1 | quiet \
     | tee "$out/build-resnet50_u8.txt"
   java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench parquet-u8 \
-    /tmp/bench-models/resnet50_u8.plan resnet50_u8 150528 "$rows" 256 3 2>&1 | quiet | tee "$out/spark-resnet50_u8.txt";;
+    /tmp/bench-models/resnet50_u8.plan resnet50_u8 150528 "$rows" 256 "$runs" 2>&1 | quiet | tee "$out/spark-resnet50_u8.txt";;
 esac
 case "$which" in lengths)
   java $TRT_JAVA_OPTS -Xmx64g @/tmp/trt-java-cp.args dev.trtspark.bench.SparkBench lengths \

@@ -60,10 +60,7 @@ public final class PipelineBench {
     String output = built.metadata().tensors().stream().filter(t -> t.mode().equals("output")).findFirst().orElseThrow().name();
     long[] shape = input.shape().clone();
     shape[0] = batch;
-    long perRow = 1;
-    for (int d = 1; d < shape.length; d++) {
-      perRow *= shape[d];
-    }
+    long perRow = dev.trtspark.engine.tensor.TensorInfo.elementsPerRow(shape);
     System.out.printf("model %s (%s), batch %d, input %s %s, plan %.1f MB built in %.1f s on %s, TensorRT %s%n",
         onnxPath, precision, batch, input.name(), java.util.Arrays.toString(shape), built.size() / 1e6,
         built.buildSeconds(), Cuda.device(0), Cuda.probe().tensorrtVersion());

@@ -28,6 +28,9 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkBench {
   private static final AtomicLong CPU_NANOS = new AtomicLong();
+  /** Task run time (executorRunTime, ms) and its GC part (jvmGCTime) of the current job, summed over tasks. */
+  private static final AtomicLong RUN_MS = new AtomicLong();
+  private static final AtomicLong GC_MS = new AtomicLong();
 
   private SparkBench() {}
 
@@ -41,6 +44,8 @@ public final class SparkBench {
       public void onTaskEnd(SparkListenerTaskEnd end) {
         if (end.taskMetrics() != null) {
           CPU_NANOS.addAndGet(end.taskMetrics().executorCpuTime());
+          RUN_MS.addAndGet(end.taskMetrics().executorRunTime());
+          GC_MS.addAndGet(end.taskMetrics().jvmGCTime());
         }
       }
     });
@@ -106,8 +111,8 @@ public final class SparkBench {
     System.out.printf(Locale.ROOT, "%s: %d rows x %d %s, %s, batch %d, reads columnar: %b%n", name, rows, width,
         u8 ? "bytes (binary)" : "floats", spark.sparkContext().master(), batch, TrtInference.readsColumnar(df));
     columnar.transform(df.limit(2 * batch)).queryExecution().toRdd().count(); // loads the engine in this JVM
-    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity |");
-    System.out.println("| --- | ---: | ---: | ---: |");
+    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity | task s / GC s (last run) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: |");
     double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
         () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
     double c = run("inference, columnar path", runs, rows, identity,
@@ -166,8 +171,8 @@ public final class SparkBench {
     // builds or loads the plan once, then gives every task of both jobs its slot before anything is timed
     grouped.transform(df).queryExecution().toRdd().count();
     padded.transform(df).queryExecution().toRdd().count();
-    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity |");
-    System.out.println("| --- | ---: | ---: | ---: |");
+    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity | task s / GC s (last run) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: |");
     double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
         () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
     double p = run("inference, each batch padded to its longest row (lengthBucketing=false)", runs, rows, identity,
@@ -185,8 +190,12 @@ public final class SparkBench {
   private static double run(String label, int runs, long rows, double baseline, LongSupplier job) throws Exception {
     double[] rates = new double[runs];
     double[] cpu = new double[runs];
+    double[] taskS = new double[runs];
+    double[] gcS = new double[runs];
     for (int i = 0; i < runs; i++) {
       CPU_NANOS.set(0);
+      RUN_MS.set(0);
+      GC_MS.set(0);
       long t0 = System.nanoTime();
       long n = job.getAsLong();
       long wall = System.nanoTime() - t0;
@@ -196,12 +205,14 @@ public final class SparkBench {
       }
       rates[i] = n / (wall / 1e9);
       cpu[i] = CPU_NANOS.get() / 1e3 / n;
+      taskS[i] = RUN_MS.get() / 1e3;
+      gcS[i] = GC_MS.get() / 1e3;
     }
     java.util.Arrays.sort(rates);
     java.util.Arrays.sort(cpu);
     double rate = rates[runs / 2];
-    System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %s |%n", label, rate, cpu[runs / 2],
-        baseline > 0 ? String.format(Locale.ROOT, "%.0f %%", 100 * rate / baseline) : "");
+    System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %s | %.1f / %.1f |%n", label, rate, cpu[runs / 2],
+        baseline > 0 ? String.format(Locale.ROOT, "%.0f %%", 100 * rate / baseline) : "", taskS[runs - 1], gcS[runs - 1]);
     return rate;
   }
 }
