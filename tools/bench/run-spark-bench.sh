@@ -6,7 +6,8 @@
 # (resnet50_u8: ResNet-50 fed uint8 HWC pixels from a Parquet binary column, normalized in the graph;
 #  lengths: a DistilBERT-sized encoder on rows of 5-128 tokens, per-batch padding against length buckets,
 #  on TensorRT with RESNET_ROWS rows and on ONNX Runtime (CPU) with MLP_ROWS rows)
-# RUNS=n runs each timed job n times (default 3); with resnet50_u8, RUNS=0 only exports, builds and writes the table.
+# RUNS=n runs each timed job of resnet50, mlp and resnet50_u8 n times (default 3; digits runs once, lengths 3
+# times); with resnet50_u8, RUNS=0 only exports the models, builds the plan and writes the table.
 set -uo pipefail
 out="${1:?usage: run-spark-bench.sh OUT_DIR [RESNET_ROWS] [MLP_ROWS] [digits|resnet50|mlp|all]}"
 rows="${2:-32768}"; mlp_rows="${3:-4000000}"; which="${4:-all}"; runs="${RUNS:-3}"

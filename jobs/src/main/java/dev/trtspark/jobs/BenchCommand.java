@@ -92,12 +92,18 @@ final class BenchCommand implements Callable<Integer> {
       }
       org.apache.spark.sql.types.DataType feeding = TrtInference.sparkTypeFeeding(t.dataType());
       if (feeding == null) {  // raw bytes only (uint8): a binary column of n small values
+        if (t.rank() == 1) {
+          throw new Errors.UsageException("bench makes synthetic rows, and input " + t.name() + " takes one "
+              + t.dataType().display() + " per row, which no Spark column type holds (a binary column feeds a tensor "
+              + "of rank 2 or more)");
+        }
         columns.add("unhex(repeat('07', " + n + ")) AS `" + t.name() + "`");
         continue;
       }
-      String type = feeding.sql();
-      columns.add(t.rank() == 1 ? "CAST(rand() * 10 AS " + type + ") AS `" + t.name() + "`"
-          : "transform(sequence(1, " + n + "), i -> CAST(rand() * 10 AS " + type + ")) AS `" + t.name() + "`");
+      String value = feeding.equals(org.apache.spark.sql.types.DataTypes.BooleanType) ? "rand() < 0.5"
+          : "CAST(rand() * 10 AS " + feeding.sql() + ")";
+      columns.add(t.rank() == 1 ? value + " AS `" + t.name() + "`"
+          : "transform(sequence(1, " + n + "), i -> " + value + ") AS `" + t.name() + "`");
     }
     int partitions = spark.sparkContext().defaultParallelism();
     Dataset<Row> data = spark.range(0, rows, 1, partitions).selectExpr(columns.toArray(new String[0])).cache();

@@ -115,9 +115,11 @@ class ClusterTest {
 
   private static synchronized String reference() throws Exception {
     if (localOutput == null) {
-      localLog = run(infer("local[2]", "/out/local"), tmp.resolve("local-job.log"));
-      localOutput = checksum("/out/local");
-      assertTrue(localOutput.startsWith("179700 rows, 179700 distinct ids"), localOutput);
+      String log = run(infer("local[2]", "/out/local"), tmp.resolve("local-job.log"));
+      String output = checksum("/out/local");
+      assertTrue(output.startsWith("179700 rows, 179700 distinct ids"), output);
+      localLog = log;
+      localOutput = output;
     }
     return localOutput;
   }
@@ -152,6 +154,7 @@ class ClusterTest {
     }
     assertEquals(2, executors.size(), "two executors started");
     Thread.sleep(3000);
+    assertTrue(p.isAlive(), "the job still runs when its executor is killed");
     long killedAt = System.nanoTime();
     executors.get(0).destroyForcibly();
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the job finished after the kill");

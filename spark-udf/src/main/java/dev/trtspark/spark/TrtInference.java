@@ -302,7 +302,6 @@ public final class TrtInference {
     }
   }
 
-  /** Whether {@link #transform} would read {@code df}'s columnar batches (rather than its rows). */
   /**
    * The Spark type of the values a column holds to feed a tensor of type {@code t} with the least
    * conversion (float for float tensors, tinyint for int8, ...), or null where only a {@code binary}
@@ -312,6 +311,7 @@ public final class TrtInference {
     return InputSource.sparkTypeFeeding(t);
   }
 
+  /** Whether {@link #transform} would read {@code df}'s columnar batches (rather than its rows). */
   public static boolean readsColumnar(Dataset<?> df) {
     return ColumnarInput.find(((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().executedPlan()).isPresent();
   }

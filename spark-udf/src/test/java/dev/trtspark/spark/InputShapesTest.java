@@ -142,7 +142,7 @@ class InputShapesTest {
   }
 
   @Test
-  void rawFloat16BytesFeedAHalfTensorAndEachTensorTypeNamesTheSparkTypeThatFeedsIt() {
+  void rawFloat16BytesFeedAHalfTensorAndTheSparkTypesThatFeedTensorsConvertLeast() {
     // half floats as their own bits: 1.5, -2, 0.25, 1000 (0x3e00, 0xc000, 0x3400, 0x63d0), little-endian
     ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     for (int h : new int[] {0x3e00, 0xc000, 0x3400, 0x63d0}) {

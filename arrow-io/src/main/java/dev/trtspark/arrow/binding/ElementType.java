@@ -128,7 +128,8 @@ public final class ElementType {
         switch (bytes) {
           case 1 -> dst.setByte(d + k, (byte) v);
           case 4 -> dst.setInt((d + k) * 4, (int) v);
-          default -> dst.setLong((d + k) * 8, v);
+          case 8 -> dst.setLong((d + k) * 8, v);
+          default -> throw new IllegalArgumentException("no integer copy of " + bytes + " bytes: add one here");
         }
       }
     };

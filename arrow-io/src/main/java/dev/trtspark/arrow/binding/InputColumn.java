@@ -43,6 +43,8 @@ public final class InputColumn {
   private final TensorBinding binding;
   private final TensorInfo tensor;
   private final MinorType source;
+  /** Whether the source holds the tensor's own bytes (copied with memcpy, or not at all). */
+  private final boolean identity;
   private final Layout layout;
   /** Elements per row, or -1 when dimension 1 varies by batch. */
   private final long perRow;
@@ -54,6 +56,7 @@ public final class InputColumn {
     this.binding = binding;
     this.tensor = tensor;
     this.source = source;
+    this.identity = ElementType.identity(tensor.dataType()) == source;
     this.layout = layout;
     this.perRow = perRow;
     this.minLen = minLen;
@@ -272,7 +275,6 @@ public final class InputColumn {
       shape[1] = width;
     }
     int elementBytes = tensor.dataType().bytes();
-    boolean identity = ElementType.identity(tensor.dataType()) == source;
     boolean contiguous = select == null && (layout != Layout.LIST || (regular && firstLen == width) || rows == 0);
     boolean fixedWidth = layout != Layout.LIST || firstLen == width;
     boolean memoryOk = !tensors.pinned() || tensors.owns(data.getDataBuffer());
@@ -311,7 +313,7 @@ public final class InputColumn {
 
   private void copyRow(FieldVector data, long start, long len, ArrowBuf staging, long dstIndex) {
     int elementBytes = tensor.dataType().bytes();
-    if (ElementType.identity(tensor.dataType()) == source) {
+    if (identity) {
       MemoryUtil.copyMemory(data.getDataBuffer().memoryAddress() + start * elementBytes,
           staging.memoryAddress() + dstIndex * elementBytes, len * elementBytes);
     } else {
