@@ -111,8 +111,7 @@ public final class SparkBench {
     System.out.printf(Locale.ROOT, "%s: %d rows x %d %s, %s, batch %d, reads columnar: %b%n", name, rows, width,
         u8 ? "bytes (binary)" : "floats", spark.sparkContext().master(), batch, TrtInference.readsColumnar(df));
     columnar.transform(df.limit(2 * batch)).queryExecution().toRdd().count(); // loads the engine in this JVM
-    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity | task s / GC s (last run) |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: |");
+    printTableHeader();
     double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
         () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
     double c = run("inference, columnar path", runs, rows, identity,
@@ -171,8 +170,7 @@ public final class SparkBench {
     // builds or loads the plan once, then gives every task of both jobs its slot before anything is timed
     grouped.transform(df).queryExecution().toRdd().count();
     padded.transform(df).queryExecution().toRdd().count();
-    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity | task s / GC s (last run) |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: |");
+    printTableHeader();
     double identity = run("identity: scan, Spark builds the rows, count", runs, rows, 0,
         () -> ((org.apache.spark.sql.classic.Dataset<?>) df).queryExecution().toRdd().count());
     double p = run("inference, each batch padded to its longest row (lengthBucketing=false)", runs, rows, identity,
@@ -184,6 +182,11 @@ public final class SparkBench {
     System.out.printf(Locale.ROOT, "grouped: padding %.2fx; %s%n", grouped.metrics().paddingRatio(),
         grouped.metrics().summary());
     System.out.printf(Locale.ROOT, "grouped / padded: %.2fx rows/s%n", g / p);
+  }
+
+  private static void printTableHeader() {
+    System.out.println("| job | rows/s (wall) | task-CPU-us per row | vs identity | task s / GC s (last run) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: |");
   }
 
   /** Median rows/s of {@code runs} runs; prints the table line. */

@@ -43,13 +43,13 @@ class AbstractSlotTest {
     long[] expected = longs(sizes);
     RecordingSlot slot = new RecordingSlot(new ModelSignature("m", List.of(X), List.of(Y)));
     List<Placed> chunks = slot.submitAndRecord(rows);
-    assertArrayEquals(expected, chunks.stream().mapToLong(c -> c.rows).toArray());
+    assertArrayEquals(expected, chunks.stream().mapToLong(Placed::rows).toArray());
     long start = 0;
     for (int i = 0; i < expected.length; i++) {
       Placed c = chunks.get(i);
-      assertEquals(start * X_ROW, c.input.address() - IN, "chunk " + i + " reads x from row " + start);
-      assertEquals(expected[i] * X_ROW, c.input.capacityBytes(), "chunk " + i + " reads only its own rows");
-      assertArrayEquals(new long[] {expected[i], 3}, c.input.shape(), "shape of chunk " + i);
+      assertEquals(start * X_ROW, c.input().address() - IN, "chunk " + i + " reads x from row " + start);
+      assertEquals(expected[i] * X_ROW, c.input().capacityBytes(), "chunk " + i + " reads only its own rows");
+      assertArrayEquals(new long[] {expected[i], 3}, c.input().shape(), "shape of chunk " + i);
       start += expected[i];
     }
   }
@@ -64,9 +64,9 @@ class AbstractSlotTest {
     long start = 0;
     for (int i = 0; i < expected.length; i++) {
       Placed c = chunks.get(i);
-      assertEquals(start * Y_ROW, c.output.address() - OUT, "chunk " + i + " writes y from row " + start);
-      assertEquals(expected[i] * Y_ROW, c.output.capacityBytes());
-      assertArrayEquals(new long[] {expected[i], 2}, c.output.shape(), "shape of chunk " + i);
+      assertEquals(start * Y_ROW, c.output().address() - OUT, "chunk " + i + " writes y from row " + start);
+      assertEquals(expected[i] * Y_ROW, c.output().capacityBytes());
+      assertArrayEquals(new long[] {expected[i], 2}, c.output().shape(), "shape of chunk " + i);
       start += expected[i];
     }
   }
@@ -131,17 +131,7 @@ class AbstractSlotTest {
   }
 
   /** Where one chunk read x and wrote y. */
-  private static final class Placed {
-    final long rows;
-    final HostTensor input;
-    final HostTensor output;
-
-    Placed(long rows, HostTensor input, HostTensor output) {
-      this.rows = rows;
-      this.input = input;
-      this.output = output;
-    }
-  }
+  private record Placed(long rows, HostTensor input, HostTensor output) {}
 
   /** A slot that keeps the chunks it is given and the output memory it asked for. */
   private static final class RecordingSlot extends AbstractSlot {
